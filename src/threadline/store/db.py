@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -64,6 +65,8 @@ class Store:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(settings.database_url)
+        if self.engine.url.get_backend_name() == "sqlite" and self.engine.url.database:
+            Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
         self.blobs = BlobStore(settings.blob_dir)
         if migrate:
             from threadline.store.migrate import upgrade

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -193,3 +194,39 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Id)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Mention(Base):
+    """Something an extractor found in a record: a span of its original text and its value."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        Index("ix_mentions_case_value", "case_id", "type", "normalized"),
+        Index("ix_mentions_record", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    field: Mapped[str] = mapped_column(String(16))  # which text the offsets index: text | title
+    type: Mapped[str] = mapped_column(String(32))
+    raw: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    extractor: Mapped[str] = mapped_column(String(64))
+    extractor_version: Mapped[str] = mapped_column(String(32))
+    confidence: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RecordStage(Base):
+    """Which version of a stage last processed a record, so re-runs skip finished work."""
+
+    __tablename__ = "record_stages"
+
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    errors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    done_at: Mapped[datetime] = mapped_column(UTCDateTime())

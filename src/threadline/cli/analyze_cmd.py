@@ -1,0 +1,85 @@
+"""`threadline analyze` (stages over a stored case) and `threadline screen` (stateless)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from threadline.cli.context import console, emit_json, handle_errors, open_store, settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(analyze)
+    app.command("screen")(screen)
+
+
+@handle_errors
+def analyze(
+    case: str = typer.Option(..., "--case", help="Case to analyse"),
+    fmt: str = typer.Option("text", "--output", help="text or json summary"),
+) -> None:
+    """Run the analysis stages on a case's records (only what is missing or outdated)."""
+    from threadline.analyze import analyze_case
+
+    store = open_store()
+    bar = Progress(
+        TextColumn("extract"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task("extract", total=None)
+        summary = analyze_case(
+            store,
+            settings().actor,
+            case,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if fmt == "json":
+        emit_json(
+            {
+                "case": summary.case,
+                "version": summary.version,
+                "records": summary.records,
+                "processed": summary.processed,
+                "mentions": summary.mentions,
+                "errors": summary.errors,
+                "by_type": summary.by_type,
+            }
+        )
+        return
+    print_analyze_summary(summary)
+
+
+def print_analyze_summary(summary) -> None:  # type: ignore[no-untyped-def]
+    console.print(
+        f"extraction {summary.version}: {summary.processed:,} of {summary.records:,} records "
+        f"processed, {summary.mentions:,} mentions, {summary.errors:,} records with errors",
+        highlight=False,
+        markup=False,
+    )
+    if summary.by_type:
+        table = Table("mention type", "found")
+        for kind, n in sorted(summary.by_type.items(), key=lambda kv: -kv[1]):
+            table.add_row(kind, f"{n:,}")
+        console.print(table)
+
+
+def screen(
+    default_region: str | None = typer.Option(
+        None, "--default-region", help="ISO country for numbers without a country code [US]"
+    ),
+) -> None:
+    """Screen JSON Lines on stdin; one JSON object per record on stdout. Stateless."""
+    from threadline.screen import bounded_lines, screen_lines
+
+    out = sys.stdout.buffer
+    for line in screen_lines(bounded_lines(sys.stdin.buffer), default_region=default_region):
+        out.write(line)
+    out.flush()

@@ -1,0 +1,51 @@
+"""Registers every command on the app; imported once by `threadline.cli.main`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from threadline import __version__
+from threadline.cli import (
+    analyze_cmd,
+    app,
+    audit_cmd,
+    case_cmd,
+    demo_cmd,
+    ingest_cmd,
+    synth_cmd,
+)
+from threadline.cli.context import OPTIONS
+
+
+@app.callback()
+def global_options(
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Data directory [env THREADLINE_DATA_DIR; default: user data dir]"
+    ),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        help="SQLAlchemy URL, e.g. postgresql://host/db [env THREADLINE_DATABASE_URL; "
+        "default: SQLite in the data directory]",
+    ),
+    actor: str | None = typer.Option(
+        None, "--actor", help="Who is acting, for the audit log [env THREADLINE_ACTOR; OS user]"
+    ),
+) -> None:
+    OPTIONS.data_dir, OPTIONS.database_url, OPTIONS.actor = data_dir, database_url, actor
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(f"threadline {__version__}")
+
+
+app.add_typer(case_cmd.app, name="case")
+app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(synth_cmd.app, name="synth")
+ingest_cmd.register(app)
+analyze_cmd.register(app)
+demo_cmd.register(app)

@@ -1,0 +1,74 @@
+"""Shared state of one CLI invocation: settings from global options, errors to exit codes."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from threadline.config import Settings
+from threadline.errors import ThreadlineError
+from threadline.store import Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class Options:
+    data_dir: Path | None = None
+    database_url: str | None = None
+    actor: str | None = None
+
+
+OPTIONS = Options()
+
+
+def settings(**overrides: Any) -> Settings:
+    return Settings.load(
+        data_dir=OPTIONS.data_dir,
+        database_url=OPTIONS.database_url,
+        actor=OPTIONS.actor,
+        **overrides,
+    )
+
+
+def open_store(**overrides: Any) -> Store:
+    return Store(settings(**overrides))
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Print the core's errors as one clear line and exit 1, without a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except ThreadlineError as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, default=_json_default, ensure_ascii=False) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -1,0 +1,60 @@
+"""`threadline demo`: the one-command tour on a synthetic corpus."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from threadline.cases import list_cases
+from threadline.cli.analyze_cmd import print_analyze_summary
+from threadline.cli.context import console, handle_errors, open_store, settings
+from threadline.cli.ingest_cmd import print_summary
+from threadline.cli.synth_cmd import synth_progress
+from threadline.demo import DEMO_CASE, run_demo
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+@handle_errors
+def demo(
+    count: int = typer.Option(2_000, "--count", min=10, max=1_000_000, help="Synthetic ads"),
+    seed: int = typer.Option(7, "--seed"),
+) -> None:
+    """Generate a synthetic corpus, ingest it into a demo case, analyse it, and summarise."""
+    store = open_store()
+    console.print(
+        f"threadline demo: data directory {store.settings.data_dir}", highlight=False, markup=False
+    )
+    with synth_progress(count) as advance:
+        report = run_demo(store, settings().actor, count=count, seed=seed, on_synth=advance)
+    console.rule("ingest")
+    print_summary(report.ingest)
+    console.rule("extraction")
+    print_analyze_summary(report.analysis)
+    if report.shared_identifiers:
+        shared = Table("identifier type", "value", "records", title="most shared identifiers")
+        for kind, value, n in report.shared_identifiers:
+            shared.add_row(kind, Text(value), str(n))
+        console.print(shared)
+    console.rule(f"case {DEMO_CASE}")
+    table = Table("kind", "language", "records")
+    for (kind, lang), n in sorted(report.records_by_kind_lang.items()):
+        table.add_row(kind, Text(lang), str(n))
+    console.print(table)
+    info = next(c for c in list_cases(store) if c.name == DEMO_CASE)
+    console.print(
+        f"{info.records} records from {info.sources} source(s); {info.quarantined} quarantined.",
+        highlight=False,
+    )
+    audit = report.audit
+    status = "[green]OK[/green]" if audit.ok else f"[red]BROKEN[/red]: {audit.problem}"
+    console.print(f"audit chain {status} ({audit.events_checked} events)", highlight=False)
+    console.print(
+        "next: threadline case show demo · threadline audit log --case demo · "
+        "threadline quarantine list --case demo",
+        highlight=False,
+        markup=False,
+    )

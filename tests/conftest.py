@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -87,6 +87,21 @@ def store(tmp_path: Path, database_url: str) -> Iterator[Store]:
     try:
         yield s
     finally:
+        s.dispose()
+
+
+@pytest.fixture
+def make_store(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Store]]:
+    """Open a store on the parametrised database with other settings (limits …)."""
+    opened: list[Store] = []
+
+    def factory(**settings: object) -> Store:
+        s = Store(make_settings(tmp_path / "data", database_url, **settings))
+        opened.append(s)
+        return s
+
+    yield factory
+    for s in opened:
         s.dispose()
 
 

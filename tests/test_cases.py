@@ -17,7 +17,10 @@ BASIS = "Court order 2026/114 under national anti-trafficking law"
 def test_case_is_created_with_purpose_legal_basis_and_retention(store: Store) -> None:
     info = create_case(store, "analyst1", "op-river", PURPOSE, BASIS, retention_days=90)
     assert (info.name, info.purpose, info.legal_basis, info.owner) == (
-        "op-river", PURPOSE, BASIS, "analyst1"
+        "op-river",
+        PURPOSE,
+        BASIS,
+        "analyst1",
     )
     assert info.retain_until - info.created_at == timedelta(days=90)
     assert info.created_at.tzinfo is not None

@@ -201,6 +201,11 @@ def _warc(path: Path, *, truncate: bool = False) -> None:
                 uri, "response", payload=io.BytesIO(body), http_headers=headers
             )
         )
+    writer.write_record(
+        writer.create_warc_record(
+            "https://ads.example/p/1", "request", payload=io.BytesIO(b"GET /p/1 HTTP/1.1\r\n\r\n")
+        )
+    )
     data = buf.getvalue()
     path.write_bytes(data[: len(data) - 40] if truncate else data)
 
@@ -213,6 +218,7 @@ def test_warc_pages_become_records_and_images_are_attached(
     summary = ingest_paths(store, "tester", case, [path])
     (src,) = summary.sources
     assert (src.format, src.stored, src.quarantined) == ("warc", 3, 0)
+    assert sum(src.skipped.values()) == 1 and "request" in next(iter(src.skipped))
     recs = records(store)
     pages = [r for r in recs if r.kind != "image"]
     (image,) = [r for r in recs if r.kind == "image"]
@@ -235,7 +241,7 @@ def test_truncated_warc_keeps_what_was_read_and_quarantines_the_rest(
     _warc(path, truncate=True)
     summary = ingest_paths(store, "tester", case, [path])
     (src,) = summary.sources
-    assert src.stored == 2 and src.quarantined == 1
+    assert src.stored == 3 and src.quarantined == 1  # the cut falls in the last (request) record
     assert src.read == src.stored + src.duplicate + src.quarantined
     (item,) = quarantined(store)
     assert item.raw_offset + item.raw_length == path.stat().st_size

@@ -102,6 +102,17 @@ def print_summary(summary: IngestSummary) -> None:
         style="bold",
     )
     console.print(table)
+    skipped: dict[str, int] = {}
+    for s in summary.sources:
+        for what, n in s.skipped.items():
+            skipped[what] = skipped.get(what, 0) + n
+    if skipped:
+        listed = ", ".join(f"{n:,} {what}" for what, n in sorted(skipped.items()))
+        console.print(
+            f"passed over (not records; kept in the preserved source files): {listed}",
+            highlight=False,
+            markup=False,
+        )
     if summary.total("quarantined"):
         console.print(
             f"{summary.total('quarantined')} item(s) quarantined with their reasons: "

@@ -23,7 +23,7 @@ from threadline import __version__, audit
 from threadline.cases import resolve_case
 from threadline.errors import NotFound, ValidationError
 from threadline.ingest.items import RECORD_KINDS, Artifact, Limits, ParsedRecord, Rejected
-from threadline.ingest.readers import detect_format, read
+from threadline.ingest.readers import ReadStats, detect_format, read
 from threadline.ingest.readers.mapping import FieldMapping
 from threadline.store.blobs import BlobRef
 from threadline.store.db import Store, utcnow
@@ -47,6 +47,9 @@ class SourceSummary:
     attachments: int = 0
     already_ingested: bool = False
     resumed: bool = False
+    # passed over by design, not records: blank lines, WARC requests, 4xx responses …
+    # (their bytes stay in the preserved source file)
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,12 +163,13 @@ class _Job:
             )
         resumed = existing is not None
         counts = _Counts()
+        stats = ReadStats()
         if detected is None:
             items: Iterator[ParsedRecord | Artifact | Rejected] = iter(
                 [Rejected("file", 0, blob.size, head, "unrecognised format (use --format)")]
             )
         else:
-            items = read(blob.path, detected, self.mapping, self.limits)
+            items = read(blob.path, detected, self.mapping, self.limits, stats=stats)
         batch = _Batch()
         for item in items:
             counts.read += 1
@@ -182,7 +186,8 @@ class _Job:
         self._flush(source, blob, batch, counts)
         self._report(path, blob.size, blob.size, counts)
         attached = self._attach_images(source)
-        self._complete(source, counts)
+        skipped = dict(sorted(stats.skipped.items()))
+        self._complete(source, counts, skipped)
         return SourceSummary(
             str(path),
             blob.sha256,
@@ -194,6 +199,7 @@ class _Job:
             counts.quarantined,
             attached,
             resumed=resumed,
+            skipped=skipped,
         )
 
     def _open_source(self, path: Path, blob: BlobRef, fmt: str) -> tuple[Source, Source | None]:
@@ -411,7 +417,7 @@ class _Job:
             self.store.insert_ignore(session, Attachment, rows)
             return len(rows)
 
-    def _complete(self, source: Source, counts: _Counts) -> None:
+    def _complete(self, source: Source, counts: _Counts, skipped: dict[str, int]) -> None:
         with self.store.write() as session:
             stored = session.scalar(
                 select(func.count()).select_from(Record).where(Record.source_id == source.id)
@@ -438,7 +444,7 @@ class _Job:
                 action="source.ingested",
                 case_id=self.case_id,
                 target=f"source:{source.id}",
-                details={"sha256": source.sha256, **totals},
+                details={"sha256": source.sha256, **totals, "skipped": skipped},
             )
 
     def _report(self, path: Path, done: int, total: int, counts: _Counts) -> None:

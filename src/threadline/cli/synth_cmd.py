@@ -24,12 +24,17 @@ def ads(
     out: Path = typer.Option(..., "--out", help="Output folder (ads.jsonl, truth.jsonl)"),
     warc: bool = typer.Option(False, "--warc", help="Also write the ads as a WARC crawl"),
     html: bool = typer.Option(False, "--html", help="Also write one saved HTML page per ad"),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, max=64, help="Processes (output identical for any number) [CPUs]"
+    ),
 ) -> None:
     """Write synthetic commercial-sex ads and job ads with ground truth."""
     from threadline.synth import write_corpus
 
     with synth_progress(count) as advance:
-        stats = write_corpus(out, count, seed, warc=warc, html=html, progress=advance)
+        stats = write_corpus(
+            out, count, seed, warc=warc, html=html, progress=advance, workers=workers
+        )
     console.print(
         f"wrote {count:,} ads to {out} in {stats.elapsed_s:.1f} s "
         f"({count / max(stats.elapsed_s, 1e-9):,.0f} ads/s)",

@@ -1,0 +1,144 @@
+"""Identifiers as authors own them (`Ident`) and the contact sentence of an ad."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, NamedTuple
+
+from threadline.synth import vocab_words as vw
+from threadline.synth.core import Ctx, Template
+from threadline.synth.identifiers import EMAIL_DOMAINS, render_email
+from threadline.synth.phones import Phone, render_phone
+
+PHONE_STYLES = {
+    "en": (
+        "spelled_en",
+        "letter_swap",
+        "spacing",
+        "emoji_digits",
+        "fullwidth",
+        "circled",
+        "split",
+        "mixed",
+    ),
+    "es": (
+        "spelled_es",
+        "letter_swap",
+        "spacing",
+        "emoji_digits",
+        "fullwidth",
+        "circled",
+        "split",
+        "mixed",
+    ),
+}
+EMAIL_STYLES = ("at_dot", "brackets", "spacing")
+
+
+class Ident(NamedTuple):
+    """One identifier an author owns: kind is phone/email/handle/payment_handle/crypto_address."""
+
+    kind: str
+    value: str  # normalized
+    platform: str | None
+    shown: str  # as the author writes it when not obfuscating (handles keep their case/sigil)
+    phone: Phone | None = None
+
+    @property
+    def contact_key(self) -> str:
+        if self.kind in ("handle", "payment_handle"):
+            return self.platform or self.kind
+        return "crypto" if self.kind == "crypto_address" else self.kind
+
+
+def phone_ident(p: Phone) -> Ident:
+    return Ident("phone", p.e164, None, p.e164, p)
+
+
+def write_ident(
+    ident: Ident, lang: str, foreign: bool, obf_rate: float, pref: str | None, rng: random.Random
+) -> tuple[str, dict[str, Any]]:
+    """(raw text, truth entry) for one identifier in one ad."""
+    style: str | None = None
+    if ident.kind == "phone":
+        assert ident.phone is not None
+        if rng.random() < obf_rate:
+            style = pref if pref and rng.random() < 0.7 else rng.choice(PHONE_STYLES[lang])
+        raw = render_phone(ident.phone, style, lang, rng, foreign)
+    elif ident.kind == "email":
+        if rng.random() < obf_rate * 0.6:
+            style = rng.choice(EMAIL_STYLES)
+        raw = render_email(ident.value, style, lang, rng)
+    else:
+        raw = ident.shown
+    entry: dict[str, Any] = {"type": ident.kind, "value": ident.value}
+    if ident.platform:
+        entry["platform"] = ident.platform
+    entry["obfuscation"] = style
+    entry["raw"] = raw
+    if ident.phone is not None and ident.phone.recycled:
+        entry["recycled"] = True
+    return raw, entry
+
+
+def contact_line(
+    idents: list[Ident],
+    lang: str,
+    foreign: bool,
+    obf_rate: float,
+    pref: str | None,
+    tpl: Template,
+    rng: random.Random,
+) -> tuple[str, list[dict[str, Any]]]:
+    """The contact sentence of one ad: the author's usual phrases, now and then another."""
+    pieces, truth = [], []
+    for ident in idents:
+        raw, entry = write_ident(ident, lang, foreign, obf_rate, pref, rng)
+        key = ident.contact_key
+        if rng.random() < 0.85:
+            phrase = tpl.contact_phrases.get(key)
+            if phrase is None:  # the author settles on a wording the first time
+                phrase = tpl.contact_phrases[key] = rng.choice(vw.CONTACT[lang][key])
+        else:
+            phrase = rng.choice(vw.CONTACT[lang][key])
+        pieces.append(phrase.replace("{p}", raw))
+        truth.append(entry)
+    return tpl.contact_sep.join(pieces), truth
+
+
+def new_email(ctx: Ctx, words: tuple[str, ...]) -> Ident:
+    rng = ctx.rng
+    w = rng.choice(words).lower().replace(" ", "")
+    local = f"{w}{rng.choice(('.', '_', ''))}{ctx.tags.next()}"
+    value = f"{local}@{rng.choice(EMAIL_DOMAINS)}"
+    return Ident("email", value, None, value)
+
+
+def new_handle(ctx: Ctx, name: str, platform: str) -> Ident:
+    rng = ctx.rng
+    base = _ascii(name).lower()
+    w = rng.choice(vw.HANDLE_WORDS)
+    h = f"{w}{rng.choice(('.', '_', ''))}{base}{rng.choice(('_', '.', ''))}{ctx.tags.next()}"
+    shown = "@" + h if platform in ("instagram", "telegram") else h
+    return Ident("handle", h, platform, shown)
+
+
+def new_payment(ctx: Ctx, name: str, platform: str) -> Ident:
+    rng = ctx.rng
+    base = _ascii(name)
+    w = rng.choice(vw.HANDLE_WORDS).capitalize()
+    tag = ctx.tags.next()
+    if platform == "cashapp":
+        shown = f"${w}{base}{tag.capitalize()}"
+    elif platform == "venmo":
+        shown = f"@{w}-{base}-{tag}"
+    else:  # revolut
+        shown = f"@{w.lower()}{base.lower()}{tag}"
+    return Ident("payment_handle", shown[1:].lower(), platform, shown)
+
+
+_ASCII = str.maketrans("áéíóúñÁÉÍÓÚÑ", "aeiounAEIOUN")
+
+
+def _ascii(s: str) -> str:
+    return s.translate(_ASCII).replace(" ", "")

@@ -1,0 +1,101 @@
+"""Rates as ads write them: "$200/hr", "150 roses", "media hora 80€", "$1,500 la hora".
+
+An author has a price style (units, wording, usual hourly rate); one ad in four
+moves the rate a step or two. The truth records every rate with its raw text.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, NamedTuple
+
+PRICE_FMT: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
+    ("USD", "en"): {
+        "hour": (
+            "${a}/hr",
+            "${a} hr",
+            "{a} roses/hr",
+            "{a} roses",
+            "hr ${a}",
+            "1hr ${a}",
+            "${a} per hour",
+        ),
+        "half_hour": ("${a}/hh", "hh {a}", "${a} half hour", "30min ${a}", "{a} hhr"),
+        "quick_visit": ("qv ${a}", "${a} qv", "15min ${a}"),
+    },
+    ("USD", "es"): {
+        "hour": ("{a} rosas la hora", "${a} la hora", "1 hora ${a}", "{a} rosas"),
+        "half_hour": ("media hora ${a}", "${a} 30 min"),
+        "quick_visit": ("rapidito ${a}", "15 min ${a}"),
+    },
+    ("GBP", "en"): {
+        "hour": ("£{a}/hr", "£{a} per hour", "{a} roses", "1hr £{a}"),
+        "half_hour": ("30 mins £{a}", "£{a} half hour"),
+        "quick_visit": ("15 mins £{a}",),
+    },
+    ("EUR", "es"): {
+        "hour": ("{a}€ la hora", "{a} € 1h", "{a} euros la hora", "1 hora {a}€"),
+        "half_hour": ("media hora {a}€", "{a}€ 30 min"),
+        "quick_visit": ("20 min {a}€", "rapidito {a}€"),
+    },
+    ("MXN", "es"): {
+        "hour": ("${a} la hora", "{a} pesos la hora", "1 hora ${a}", "{a} MXN 1h"),
+        "half_hour": ("media hora ${a}", "${a} 30 min"),
+        "quick_visit": ("rapidito ${a}",),
+    },
+}
+PRICE_RANGE = {
+    "USD": (150, 400, 10),
+    "GBP": (100, 250, 10),
+    "EUR": (80, 200, 10),
+    "MXN": (1200, 3500, 100),
+}
+
+
+class PriceStyle(NamedTuple):
+    currency: str
+    hour: int
+    units: tuple[tuple[str, str, float], ...]  # (unit, pattern, share of the hourly rate)
+    sep: str
+    usual: tuple[str, dict[str, Any]]  # the rendering at the usual rate, made once
+
+
+def _rates(
+    currency: str, hour: int, units: tuple[tuple[str, str, float], ...], sep: str
+) -> tuple[str, dict[str, Any]]:
+    step = PRICE_RANGE[currency][2]
+    rates = []
+    for unit, pat, share in units:
+        amount = max(step, round(hour * share / step) * step)
+        shown = f"{amount:,}" if amount >= 1000 else str(amount)
+        rates.append({"amount": amount, "unit": unit, "raw": pat.format(a=shown)})
+    first = rates[0]
+    truth = {
+        "amount": first["amount"],
+        "currency": currency,
+        "unit": first["unit"],
+        "raw": first["raw"],
+        "rates": rates,
+    }
+    return sep.join(r["raw"] for r in rates), truth
+
+
+def price_style(currency: str, lang: str, rng: random.Random) -> PriceStyle:
+    fmts = PRICE_FMT.get((currency, lang)) or PRICE_FMT[(currency, "es" if lang == "en" else "en")]
+    lo, hi, step = PRICE_RANGE[currency]
+    units = [("hour", rng.choice(fmts["hour"]), 1.0)]
+    if rng.random() < 0.6:
+        units.append(("half_hour", rng.choice(fmts["half_hour"]), 0.65))
+    if rng.random() < 0.25:
+        units.append(("quick_visit", rng.choice(fmts["quick_visit"]), 0.45))
+    hour = rng.randrange(lo, hi + 1, step)
+    sep = rng.choice((" · ", ", ", " / ", " | "))
+    return PriceStyle(currency, hour, tuple(units), sep, _rates(currency, hour, tuple(units), sep))
+
+
+def render_price(ps: PriceStyle, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """The author's rates; one ad in four moves them a step or two (city, day)."""
+    if rng.random() >= 0.25:
+        return ps.usual
+    step = PRICE_RANGE[ps.currency][2]
+    return _rates(ps.currency, ps.hour + step * rng.randint(-2, 2), ps.units, ps.sep)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-import click
 import pytest
 import typer.main
 
@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CLI_DOC = (ROOT / "docs" / "cli.md").read_text("utf-8")
 
 
-def _leaves(
-    cmd: click.Command, path: tuple[str, ...] = ()
-) -> list[tuple[tuple[str, ...], click.Command]]:
-    if isinstance(cmd, click.Group):
+# Typer's command objects (click-compatible; typer >= 0.20 vendors click) are walked by duck
+# typing: a group has `commands`, an option has param_type_name "option".
+def _leaves(cmd: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    if hasattr(cmd, "commands"):
         return [leaf for name, sub in cmd.commands.items() for leaf in _leaves(sub, (*path, name))]
     return [(path, cmd)]
 
@@ -34,12 +34,12 @@ def _sections() -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("path", "cmd"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
-def test_every_command_and_option_is_in_docs_cli(path: tuple[str, ...], cmd: click.Command) -> None:
+def test_every_command_and_option_is_in_docs_cli(path: tuple[str, ...], cmd: Any) -> None:
     sections = _sections()
     name = " ".join(path)
     assert name in sections, f"docs/cli.md has no section '## `threadline {name}`'"
     for param in cmd.params:
-        if isinstance(param, click.Option) and not param.hidden:
+        if param.param_type_name == "option" and not param.hidden:
             flag = max(param.opts, key=len)
             assert flag in sections[name], f"`threadline {name}` option {flag} is not documented"
 
@@ -47,7 +47,7 @@ def test_every_command_and_option_is_in_docs_cli(path: tuple[str, ...], cmd: cli
 def test_global_options_are_documented() -> None:
     root = typer.main.get_command(app)
     for param in root.params:
-        if isinstance(param, click.Option):
+        if param.param_type_name == "option":
             assert max(param.opts, key=len) in CLI_DOC
 
 

@@ -5,8 +5,7 @@ carry a tag that is unique per issued identifier (a bijection of a counter),
 so they never collide inside a corpus; they are invented and never looked up.
 Crypto addresses are random but checksum-valid: Bitcoin base58check (P2PKH,
 P2SH) and bech32 (P2WPKH) via hashlib's SHA-256, Ethereum EIP-55 via
-pycryptodome's Keccak-256 (hashlib's sha3_256 is not Keccak), or, without
-pycryptodome, the project's pure-Python `threadline.values._keccak`.
+the Keccak-256 in `threadline.values.crypto` (pycryptodome).
 """
 
 from __future__ import annotations
@@ -14,10 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-try:  # pycryptodome's C Keccak; the project's pure-Python one if it is not installed
-    from Crypto.Hash import keccak as _keccak_c
-except ImportError:  # pragma: no cover - depends on the environment
-    _keccak_c = None
+from threadline.values.crypto import bech32_polymod, hrp_expand, keccak256
 
 # --- e-mail, handles, payment handles ---------------------------------------------------------
 
@@ -97,21 +93,6 @@ def base58check_valid(addr: str) -> bool:
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 
-def _bech32_polymod(values: list[int]) -> int:
-    gen = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
-    chk = 1
-    for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if (top >> i) & 1 else 0
-    return chk
-
-
-def _hrp_expand(hrp: str) -> list[int]:
-    return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
-
-
 def bech32_p2wpkh(program: bytes, hrp: str = "bc") -> str:
     acc, bits, data = 0, 0, [0]  # witness version 0
     for b in program:
@@ -122,22 +103,14 @@ def bech32_p2wpkh(program: bytes, hrp: str = "bc") -> str:
             data.append((acc >> bits) & 31)
     if bits:
         data.append((acc << (5 - bits)) & 31)
-    poly = _bech32_polymod([*_hrp_expand(hrp), *data, 0, 0, 0, 0, 0, 0]) ^ 1
+    poly = bech32_polymod([*hrp_expand(hrp), *data, 0, 0, 0, 0, 0, 0]) ^ 1
     checksum = [(poly >> 5 * (5 - i)) & 31 for i in range(6)]
     return hrp + "1" + "".join(_BECH32[d] for d in data + checksum)
 
 
 def bech32_valid(addr: str) -> bool:
     hrp, _, data = addr.rpartition("1")
-    return _bech32_polymod([*_hrp_expand(hrp), *(_BECH32.index(c) for c in data)]) == 1
-
-
-def keccak256(b: bytes) -> bytes:
-    if _keccak_c is not None:
-        return _keccak_c.new(data=b, digest_bits=256).digest()
-    from threadline.values._keccak import keccak256 as pure
-
-    return pure(b)
+    return bech32_polymod([*hrp_expand(hrp), *(_BECH32.index(c) for c in data)]) == 1
 
 
 def eip55(addr20: bytes) -> str:

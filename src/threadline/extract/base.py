@@ -1,0 +1,164 @@
+"""The extraction nouns: a mention, its explanation, the context, the extractor.
+
+An extractor reads a record's text and returns mentions: spans of that exact,
+unmodified text, each with its cleaned value, a confidence and a typed
+explanation of how it was found. Offsets are Python `str` indices — Unicode
+code points, not bytes and not UTF-16 units — so `text[start:end] == raw`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from threadline.values.base import CleanContext
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """How a mention was found: evidence for the analyst, not decoration.
+
+    `steps` are the transformations applied between the raw slice and the
+    normalized value, in order ("spelled:en", "letter_for_digit",
+    "phonenumbers:US"). `obfuscation` names the evasion techniques the raw
+    text used (an indicator in its own right). `notes` are free-text facts
+    (a gazetteer id, coordinates, why a confidence was lowered).
+    """
+
+    pattern_id: str
+    steps: tuple[str, ...] = ()
+    obfuscation: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pattern_id": self.pattern_id,
+            "steps": list(self.steps),
+            "obfuscation": list(self.obfuscation),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    type: str  # a value-type name: phone, email, handle, url, payment_handle, …
+    raw: str  # exactly text[start:end]
+    normalized: str  # the value type's canonical form
+    start: int  # code-point offsets into the record's original text
+    end: int
+    extractor: str
+    extractor_version: str
+    confidence: float  # 0..1
+    explanation: Explanation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "raw": self.raw,
+            "normalized": self.normalized,
+            "start": self.start,
+            "end": self.end,
+            "extractor": self.extractor,
+            "extractor_version": self.extractor_version,
+            "confidence": self.confidence,
+            "explanation": self.explanation.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractContext:
+    """What an extractor may know besides the text.
+
+    `default_region` (ISO 3166-1 alpha-2) reads phone numbers written without
+    a country code; `default_currency` (ISO 4217) reads "$" and "roses".
+    `deadline` is a `time.monotonic()` instant after which bounded regexes
+    stop (set by the engine from its time budget).
+    """
+
+    default_region: str | None = None
+    default_currency: str | None = None
+    deadline: float | None = None
+
+    def clean_context(self) -> CleanContext:
+        currency = self.default_currency
+        if currency is None and self.default_region:
+            from threadline.values.place import currency_of
+
+            currency = currency_of(self.default_region)
+        return CleanContext(self.default_region, currency)
+
+    def remaining(self) -> float:
+        return float("inf") if self.deadline is None else self.deadline - time.monotonic()
+
+    def check(self, where: str) -> None:
+        """Raise `ExtractError` once the deadline has passed (call it inside long loops)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise ExtractError(f"time budget exhausted in {where}")
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """An extractor's own test case: `text` must yield exactly `expected`.
+
+    `expected` holds (type, raw, normalized) triples in text order. An empty
+    tuple is a negative example.
+    """
+
+    text: str
+    expected: tuple[tuple[str, str, str], ...]
+    region: str | None = None
+    note: str = ""
+
+
+class ExtractError(Exception):
+    """A per-record extraction failure (time budget, bounded regex timeout)."""
+
+
+class Extractor:
+    """Base of every extractor. A subclass sets the class variables and `extract`.
+
+    Extractors are stateless and cheap to share between threads and
+    processes; compiled patterns live at module level.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    types: ClassVar[tuple[str, ...]]  # value types it emits
+    examples: ClassVar[tuple[Example, ...]]
+
+    def trigger_words(self) -> frozenset[str]:
+        """Lower-case words after which this extractor looks (see `threadline.extract.scan`)."""
+        return frozenset()
+
+    def prepare(self) -> None:
+        """Load data the extractor needs (gazetteer, rules) before any time budget starts."""
+
+    def extract(self, text: str, ctx: ExtractContext) -> list[Mention]:
+        raise NotImplementedError
+
+    def mention(
+        self,
+        text: str,
+        type_: str,
+        start: int,
+        end: int,
+        normalized: str,
+        confidence: float,
+        explanation: Explanation,
+    ) -> Mention:
+        """Build a mention whose raw is, by construction, `text[start:end]`."""
+        return Mention(
+            type=type_,
+            raw=text[start:end],
+            normalized=normalized,
+            start=start,
+            end=end,
+            extractor=self.name,
+            extractor_version=self.version,
+            confidence=round(confidence, 3),
+            explanation=explanation,
+        )
+
+    def __repr__(self) -> str:
+        return f"<Extractor {self.name} {self.version}>"

@@ -1,0 +1,185 @@
+"""Phone numbers, including obfuscated ones, normalized to E.164.
+
+Reads the digit windows of `threadline.extract.deobfuscate` and, inside each
+window, finds the runs of whole pieces that `phonenumbers` accepts as a valid
+number in the record's region. Which runs win (documented rule):
+
+1. more pieces that are real digits, not weak words ("one", "oh"), then
+2. a run that an explicit "+" (or "más") introduces, then
+3. fewer weak-word pieces, then
+4. the earlier start;
+
+chosen greedily, so a window can hold several numbers ("415-555-0123 /
+415-555-0199") and a stray age or price before a number is left out.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+from phonenumbers import PhoneMetadata
+
+from threadline.extract.base import Example, Explanation, ExtractContext, Extractor, Mention
+from threadline.extract.deobfuscate import DigitWindow, digit_windows, obfuscation_of
+from threadline.values.base import CleanContext
+from threadline.values.phone import FALLBACK_REGION, PHONE
+
+MAX_DIGITS = 15  # E.164 maximum
+MIN_LEN = 7
+
+
+@lru_cache(maxsize=65536)
+def _e164(digits: str, region: str) -> str | None:
+    return PHONE.clean(digits, CleanContext(default_region=region))
+
+
+PLUS_WORDS = ("más", "mas", "plus", "mais")  # "más uno - …": a spelled-out "+"
+
+
+def _plus_before(text: str, start: int) -> int | None:
+    """Offset of a "+" (or "más", "plus") that prefixes the number at `start`."""
+    head = text[max(0, start - 8) : start]
+    stripped = head.rstrip(" \t\u3000-")
+    at = start - (len(head) - len(stripped))
+    if stripped.endswith(("+", "＋")):
+        return at - 1
+    low = stripped.lower()
+    for w in PLUS_WORDS:
+        if low.endswith(w) and not low[-len(w) - 1 : -len(w)].isalpha():
+            return at - len(w)
+    return None
+
+
+@cache
+def _lengths(region: str) -> frozenset[int]:
+    """Digit counts a number of `region` can be written with without "+".
+
+    From the `phonenumbers` metadata: the national number's possible lengths,
+    plus a national prefix ("0…") or the bare country code ("1 415…"). A
+    cheap test that spares most hopeless candidates the full parse.
+    """
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.general_desc is None:
+        return frozenset(range(MIN_LEN, MAX_DIGITS + 1))
+    base = set(meta.general_desc.possible_length or range(MIN_LEN, MAX_DIGITS + 1))
+    out = set(base)
+    if meta.national_prefix:
+        out |= {n + len(meta.national_prefix) for n in base}
+    out |= {n + len(str(meta.country_code)) for n in base}
+    return frozenset(n for n in out if MIN_LEN <= n <= MAX_DIGITS)
+
+
+_CLOSERS = {"(": ")", "[": "]", "{": "}", "（": "）"}
+
+
+def _widen(text: str, start: int, end: int) -> int:
+    """Take in a "+" prefix and an opening bracket closed inside the number ("(312) 555…")."""
+    if start > 0 and text[start - 1] in _CLOSERS and _CLOSERS[text[start - 1]] in text[start:end]:
+        start -= 1
+    plus = _plus_before(text, start)
+    return start if plus is None else plus
+
+
+def _candidates(text: str, window: DigitWindow, region: str) -> list[tuple[tuple, int, int, str]]:
+    found = []
+    pieces = window.pieces
+    lengths = _lengths(region)
+    for i in range(len(pieces)):
+        plus = _plus_before(text, pieces[i].start)
+        digits = ""
+        for j in range(i, len(pieces)):
+            digits += pieces[j].digits
+            if len(digits) > MAX_DIGITS:
+                break
+            if len(digits) < 7:
+                continue
+            if window.bridged and not all(i <= b < j for b in window.bridges):
+                continue  # a bridged window exists only for numbers that need the bridge
+            national = len(digits) in lengths or digits.startswith(("00", "011"))
+            e164 = None
+            if plus is not None:
+                e164 = _e164("+" + digits, region)
+            if e164 is None and national:  # no "+", or "más"/a stray "+" that was no prefix
+                e164 = _e164(digits, region)
+            if e164 is None:
+                continue
+            weak = sum(1 for p in pieces[i : j + 1] if p.weak)
+            # more real pieces, then an explicit "+" prefix, then fewer weak words, then earlier
+            key = (j - i + 1 - weak, plus is not None, -weak, -i)
+            found.append((key, i, j, e164))
+    return found
+
+
+class PhoneExtractor(Extractor):
+    name = "phone"
+    version = "1.0"
+    types = ("phone",)
+    examples = (
+        Example("Call 415-555-0123 now", (("phone", "415-555-0123", "+14155550123"),)),
+        Example(
+            "txt (312) 555-0142 or 312.555.0199",
+            (
+                ("phone", "(312) 555-0142", "+13125550142"),
+                ("phone", "312.555.0199", "+13125550199"),
+            ),
+        ),
+        Example("4one5 - 5five5 - 01 2 3", (("phone", "4one5 - 5five5 - 01 2 3", "+14155550123"),)),
+        Example(
+            "fourfifteen five five five zero one two three",
+            (("phone", "fourfifteen five five five zero one two three", "+14155550123"),),
+        ),
+        Example("4I5.555.OI23", (("phone", "4I5.555.OI23", "+14155550123"),)),
+        Example("4️⃣1️⃣5️⃣5️⃣5️⃣5️⃣0️⃣1️⃣2️⃣3️⃣", (("phone", "4️⃣1️⃣5️⃣5️⃣5️⃣5️⃣0️⃣1️⃣2️⃣3️⃣", "+14155550123"),)),
+        Example(
+            "llámame: cuatro uno cinco cinco cinco cinco cero uno dos tres",
+            (("phone", "cuatro uno cinco cinco cinco cinco cero uno dos tres", "+14155550123"),),
+        ),
+        Example("+44 20 7946 0123", (("phone", "+44 20 7946 0123", "+442079460123"),)),
+        Example("020 7946 0123", (("phone", "020 7946 0123", "+442079460123"),), region="GB"),
+        Example("$200/hr 415-555-0123", (("phone", "415-555-0123", "+14155550123"),)),
+        Example("150 roses, 36-24-36, 5'6, 22yo, 10am-2am, 12/25/2024", ()),
+        Example("Post ID: 88213409 zip 77002", ()),
+    )
+
+    def extract(self, text: str, ctx: ExtractContext) -> list[Mention]:
+        region = (ctx.default_region or FALLBACK_REGION).upper()
+        mentions: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        for window in digit_windows(text, ctx):
+            ctx.check("phone")
+            chosen: list[tuple[int, int]] = []
+            for _key, i, j, e164 in sorted(_candidates(text, window, region), reverse=True):
+                if any(i <= b and a <= j for a, b in chosen):
+                    continue
+                chosen.append((i, j))
+                start, end = window.pieces[i].start, window.pieces[j].end
+                start = _widen(text, start, end)
+                if any(start < b and a < end for a, b in taken):
+                    continue  # bridged windows may repeat a span already read
+                taken.append((start, end))
+                obfuscation = obfuscation_of(window, i, j)
+                steps = [
+                    "digit_windows",
+                    *sorted({k for p in window.pieces[i : j + 1] for k in p.kinds if k != "ascii"}),
+                ]
+                steps.append(f"phonenumbers:{region}")
+                confidence = 0.97 - 0.03 * len(obfuscation) - (0.15 if window.bridged else 0.0)
+                mentions.append(
+                    self.mention(
+                        text,
+                        "phone",
+                        start,
+                        end,
+                        e164,
+                        max(confidence, 0.5),
+                        Explanation(
+                            pattern_id="phone.window" + (".bridged" if window.bridged else ""),
+                            steps=tuple(steps),
+                            obfuscation=obfuscation,
+                        ),
+                    )
+                )
+        return mentions
+
+
+EXTRACTOR = PhoneExtractor()

@@ -1,0 +1,181 @@
+"""Prices and rates ("$200/hr", "150 roses", "hh 120", "€80 media hora", "1500 pesos x hora").
+
+One bounded pattern with four shapes, built from the vocabulary in
+`values/data/prices.yaml`:
+1. symbol then amount, optional unit ("$200/hr", "£150 per hour");
+2. amount then a currency symbol or word, optional unit ("300$", "150 roses");
+3. amount then a unit ("200/hr", "120hh", "200 la hora");
+4. unit then amount ("hh 120", "1hr: $200").
+A bare number is never a price; an amount with only a unit must be at least
+`MIN_UNIT_ONLY_AMOUNT` (so "24hrs", "2h" availability is not a price).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+import regex
+
+from threadline.extract.base import Example, Explanation, ExtractContext, Extractor, Mention
+from threadline.extract.bounded import BoundedPattern
+from threadline.extract.scan import scan, trie_pattern
+from threadline.values.base import CleanContext
+from threadline.values.price import PRICE, vocabulary
+
+MIN_UNIT_ONLY_AMOUNT = Decimal(30)
+# No leading zero: "0139" is the tail of a phone number, not an amount.
+_AMOUNT = r"[1-9]\d{0,2}(?:,\d{3})+(?![\d])|[1-9]\d{0,5}(?:[.,]\d{1,2})?"
+# A symbol or unit directly followed by another amount belongs to that amount ("hh 80").
+_NOT_NEXT = r"(?![ \t]{0,2}[:=\-]?[ \t]{0,2}[$€£]?\d)"
+
+
+def _alt(words: list[str]) -> str:
+    # a trie of the lower-cased words, any single space also matching none ("1 hr", "1hr")
+    return trie_pattern(sorted({w.lower() for w in words})).replace(r"\ ", r"[ \t]?")
+
+
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    unit_first: BoundedPattern  # "hh 120", "1hr: $200" — anchored at the unit
+    symbol_first: BoundedPattern  # "$200/hr", "US$ 150" — anchored at the symbol
+    amount_first: BoundedPattern  # "300$", "150 roses", "200/hr" — anchored at the amount
+    triggers: frozenset[str]
+    suffix_starts: tuple[str, ...]  # first two letters of every unit and currency word
+
+
+@cache
+def _patterns() -> _Patterns:
+    v = vocabulary()
+    sym = _alt(list(v.symbols))
+    word = _alt(list(v.words))
+    unit = _alt(list(v.units))
+    b, e = r"(?<![\p{L}\p{N}$€£])", r"(?![\p{L}\p{N}])"
+    per = r"[ \t]?(?:/|per|an|a|x|por|la|each)?[ \t]?"  # patterns run on lower-cased text
+    return _Patterns(
+        unit_first=BoundedPattern(
+            "price.unit_first",
+            (
+                rf"{b}(?P<u>{unit})[ \t]?[:=\-]?[ \t]?(?P<s>{sym})?[ \t]?(?P<a>{_AMOUNT})"
+                rf"(?:[ \t]?(?P<w>{sym}|{word}))?{e}"
+            ),
+        ),
+        symbol_first=BoundedPattern(
+            "price.symbol_first",
+            (
+                rf"(?P<s>{sym})[ \t]?(?P<a>{_AMOUNT})(?:[ \t]?(?P<w>{word}))?"
+                rf"(?:{per}(?P<u>{unit}){e})?"
+            ),
+        ),
+        amount_first=BoundedPattern(
+            "price.amount_first",
+            (
+                rf"{b}(?P<a>{_AMOUNT})(?:[ \t]?(?:(?P<s>{sym})|(?P<w>{word}){e}){_NOT_NEXT}"
+                rf"(?:{per}(?P<u>{unit}){e}{_NOT_NEXT})?|{per}(?P<u2>{unit}){e}{_NOT_NEXT})"
+            ),
+        ),
+        triggers=frozenset(regex.split(r"[^\w]", u)[0] for u in v.units) - {""},
+        suffix_starts=tuple(
+            sorted(
+                {w.lower().lstrip("0123456789/ ")[:2] for w in [*v.units, *v.words, *v.symbols]}
+                | {"x", "p", "a", *"0123456789"} - {""}
+            )
+        ),
+    )
+
+
+class PriceExtractor(Extractor):
+    name = "price"
+    version = "1.0"
+    types = ("price",)
+    examples = (
+        Example("$200/hr", (("price", "$200/hr", "200 USD/hour"),)),
+        Example("150 roses", (("price", "150 roses", "150 USD"),)),
+        Example(
+            "hh 120, hr 200",
+            (("price", "hh 120", "120/half_hour"), ("price", "hr 200", "200/hour")),
+        ),
+        Example("€80 media hora", (("price", "€80 media hora", "80 EUR/half_hour"),)),
+        Example(
+            "1500 pesos x hora", (("price", "1500 pesos x hora", "1500 MXN/hour"),), region="MX"
+        ),
+        Example("open 24hrs, 2h min", ()),
+    )
+
+    def trigger_words(self) -> frozenset[str]:
+        return _patterns().triggers
+
+    def extract(self, text: str, ctx: ExtractContext) -> list[Mention]:
+        p = _patterns()
+        sc = scan(text, ctx)
+        triggers = sorted(
+            sc.words(p.triggers) + sc.symbols("$€£¥₹") + sc.by_kind.get("d", []),
+            key=lambda t: t.start,
+        )
+        clean_ctx = ctx.clean_context()
+        out: list[Mention] = []
+        last_end = -1
+        for tok in triggers:
+            if tok.start < last_end:
+                continue
+            pos = tok.start
+            if tok.kind == "s":
+                if text[pos - 2 : pos].upper() == "US":  # "US$200"
+                    pos -= 2
+                elif text[pos - 1 : pos].upper() == "R":  # "R$200"
+                    pos -= 1
+                order = (p.symbol_first,)
+            elif tok.kind == "d":
+                # an amount needs a currency or a unit right after it: test that in C first
+                tail = sc.low[tok.end : tok.end + 3].lstrip(" \t/")
+                if not tail or not (tail[0] in "$€£" or tail.startswith(p.suffix_starts)):
+                    continue
+                order = (p.unit_first, p.amount_first)
+            else:
+                order = (p.unit_first,)
+            for pattern in order:
+                m = pattern.match(sc.low, ctx, pos)
+                if m is None or not m.group("a"):
+                    continue
+                mention = self._read(text, m, pattern.pattern_id, clean_ctx)
+                if mention is not None:
+                    out.append(mention)
+                    last_end = mention.end
+                    break
+        return out
+
+    def _read(
+        self, text: str, m: regex.Match[str], pid: str, clean_ctx: CleanContext
+    ) -> Mention | None:
+        currency = _first(m, "s", "w")
+        unit = _first(m, "u", "u2")
+        price = PRICE.parse(m.group("a"), currency, unit, clean_ctx)
+        if price is None or (currency is None and price.amount < MIN_UNIT_ONLY_AMOUNT):
+            return None
+        return self.mention(
+            text,
+            "price",
+            m.start(),
+            m.end(),
+            price.canonical(),
+            0.9 if currency else 0.8,
+            Explanation(
+                pattern_id=pid,
+                steps=tuple(s for s in ("amount", currency and "currency", unit and "unit") if s),
+            ),
+        )
+
+
+def _first(m: regex.Match[str], *groups: str) -> str | None:
+    for g in groups:
+        try:
+            value = m.group(g)
+        except IndexError:
+            continue
+        if value:
+            return value
+    return None
+
+
+EXTRACTOR = PriceExtractor()

@@ -1,0 +1,1 @@
+"""Extraction rules as data (YAML), each file with a note on where its lists come from."""

@@ -1,0 +1,231 @@
+"""One shared pass over a record's text that tells each extractor where to look.
+
+Running ten extractors' full patterns over every character of every ad is
+what makes naive extraction slow. Instead one pass over the lower-cased text
+finds only the *triggers*: digit runs, digit symbols and keycaps, number
+words (glued or not), the trigger words every registered extractor declares
+(`Extractor.trigger_words`: platform names, payment services, name markers,
+price units …), a few symbols ("$", "@") and a "." that may start a
+top-level domain. It collects the distinct letter runs first and locates only
+the ones that matter, so ordinary words cost a set lookup. Extractors then
+run their own bounded patterns anchored at those positions.
+
+The pass is cached for the last text seen in each thread, so the first
+extractor pays for it and the others reuse it. Offsets are into the original
+text: lower-casing is done so that it never changes the length (a character
+whose lower case is longer is left as it is).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
+
+import regex
+
+from threadline.extract.base import ExtractContext
+from threadline.extract.bounded import BoundedPattern
+
+SYMBOLS = "$€£¥₹@＠|"
+SYMBOL_DIGITS = "⓪①-⑨⑴-⑼⒈-⒐⓵-⓽⓿❶-❾➀-➈➊-➒¹²³⁰⁴-⁹₀-₉"
+LOOKALIKES_LOW = "oils|"  # O/o→0, I/l/|→1, S/s→5 after lower-casing
+
+
+class Token(NamedTuple):
+    """A trigger: a named tuple, because a scan makes ~100 of them per ad."""
+
+    kind: str  # d (digits) | kc (keycap) | ten (🔟) | sym (digit symbols) | num | w | s | dot
+    start: int
+    end: int
+    low: str  # lower-cased surface
+
+
+def trie_pattern(words: list[str]) -> str:
+    """A regex alternation of `words` factored as a trie (much faster than a flat list)."""
+    root: dict[str, dict] = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        end = "" in node
+        alts = [regex.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and not end else "(?:" + "|".join(alts) + ")"
+        return body + ("?" if end and alts else "")
+
+    return build(root)
+
+
+def lower_same_length(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    words: frozenset[str]  # every extractor's trigger words
+    numbers: frozenset[str]  # number words (rules/numbers.yaml)
+    prefixes: frozenset[str]  # first three letters of number words: glued runs start so
+    glued: regex.Pattern[str]  # a run made only of number words ("fourfifteen")
+
+
+# The scan's patterns are linear by construction (one character class each, no
+# nesting); texts longer than bounded.SHORT_TEXT still run them with a timeout.
+_LETTERS = BoundedPattern("scan.letters", r"\p{L}+")
+_DIGITS = BoundedPattern("scan.digits", r"\d+")
+_SYM = BoundedPattern("scan.symbol_digits", rf"(?P<sym>[{SYMBOL_DIGITS}]+)|(?P<ten>\U0001F51F)")
+_KEYCAP = ("\u20e3", "\ufe0f\u20e3")
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Trigger words of every registered extractor, and the number words."""
+    from threadline.extract.numbers import number_rules
+    from threadline.extract.registry import all_extractors
+
+    words: set[str] = set()
+    for ex in all_extractors():
+        words.update(w.lower() for w in ex.trigger_words())
+    numbers = frozenset(number_rules().words)
+    return Lexicon(
+        words=frozenset(words),
+        numbers=numbers,
+        prefixes=frozenset(w[:3] for w in numbers if len(w) >= 3),
+        # a run made only of number words, with look-alike letters between them ("oone")
+        glued=regex.compile(
+            rf"(?=.*(?:{trie_pattern(sorted(numbers))}))"
+            rf"(?:{trie_pattern(sorted(numbers))}|[{LOOKALIKES_LOW[:4]}])+"
+        ),
+    )
+
+
+_LOOKALIKE_WORDS = frozenset(
+    "".join(p) for n in range(1, 5) for p in itertools.product(LOOKALIKES_LOW[:4], repeat=n)
+)
+
+
+class Scan:
+    """The triggers of one text, grouped for quick selection.
+
+    Token kinds: "d" digit run, "kc" keycap digit, "ten" 🔟, "sym" digit
+    symbols (①, ¹ …), "num" number word(s) or look-alike letters touching a
+    digit, "w" trigger word, "s" trigger symbol, "dot" a "." before a TLD-like word.
+    """
+
+    __slots__ = ("by_kind", "by_word", "low", "text", "tokens")
+
+    def __init__(self, text: str, ctx: ExtractContext | None) -> None:
+        self.text = text
+        self.low = low = lower_same_length(text)
+        lex = lexicon()
+        tokens: list[Token] = []
+        # Letter runs: find which distinct words matter first (C-speed set work),
+        # then locate only those; most words of an ad trigger nothing.
+        present = set(_LETTERS.findall(low, ctx))
+        wanted = present & lex.words
+        # look-alike letter runs ("i", "oi") are kept below only when touching a digit
+        numbers = present & lex.numbers | present & _LOOKALIKE_WORDS
+        for w in present - lex.numbers - lex.words:
+            if len(w) > 3 and (w[:3] in lex.prefixes or w[0] in "oils") and lex.glued.fullmatch(w):
+                numbers.add(w)  # "fourfifteen", "oone" (look-alike + number word)
+        by_word: dict[str, list[Token]] = defaultdict(list)
+        for w in wanted | numbers:
+            lookalike = w in numbers and w not in lex.numbers and not w.strip("oils")
+            for s in _find_word(low, w):
+                e = s + len(w)
+                is_num = w in numbers and (not lookalike or _touches_digit(low, s, e))
+                if not is_num and w not in wanted:
+                    continue
+                tok = Token("num" if is_num else "w", s, e, w)
+                tokens.append(tok)
+                if w in wanted:
+                    by_word[w].append(tok)
+        for m in _DIGITS.all_matches(low, ctx):
+            s, e = m.span()
+            w = m.group()
+            if low.startswith(_KEYCAP, e):  # "4️⃣": the last digit is a keycap
+                if e - s > 1:
+                    tokens.append(Token("d", s, e - 1, w[:-1]))
+                tokens.append(Token("kc", e - 1, e + (1 if low[e] == "\u20e3" else 2), w[-1]))
+            else:
+                tokens.append(Token("d", s, e, w))
+        for ch in SYMBOLS:
+            i = low.find(ch)
+            while i >= 0:
+                tokens.append(Token("s", i, i + 1, ch))
+                i = low.find(ch, i + 1)
+        if not low.isascii() and _SYMBOL_DIGIT_RE.search(low) is not None:
+            tokens.extend(
+                Token(m.lastgroup, m.start(), m.end(), m.group())
+                for m in _SYM.all_matches(low, ctx)
+            )
+        i = low.find(".")
+        while i >= 0:  # "x.com", "example.org": a "." between an alnum and 2+ letters
+            if (
+                i
+                and low[i - 1].isalnum()
+                and low[i + 1 : i + 3].isalpha()
+                and len(low[i + 1 : i + 3]) == 2
+            ):
+                tokens.append(Token("dot", i, i + 1, "."))
+            i = low.find(".", i + 1)
+        tokens.sort(key=lambda t: t[1])
+        self.tokens = tokens
+        self.by_word = by_word
+        self.by_kind: dict[str, list[Token]] = defaultdict(list)
+        for tok in tokens:
+            self.by_kind[tok[0]].append(tok)
+
+    def words(self, wanted: frozenset[str]) -> list[Token]:
+        """Tokens that are any of `wanted` (lower-case), in text order."""
+        hits = wanted & self.by_word.keys()
+        if not hits:
+            return []
+        if len(hits) == 1:
+            return list(self.by_word[next(iter(hits))])
+        return sorted((t for w in hits for t in self.by_word[w]), key=lambda t: t.start)
+
+    def symbols(self, chars: str) -> list[Token]:
+        return [t for t in self.by_kind.get("s", ()) if t.low in chars]
+
+
+def _touches_digit(low: str, s: int, e: int) -> bool:
+    """Look-alike letters count only next to a digit (or a "+": "+I 415…")."""
+    return low[s - 1 : s].isdigit() or low[s - 1 : s] in ("+", "＋") or low[e : e + 1].isdigit()
+
+
+_SYMBOL_DIGIT_RE = regex.compile(rf"[{SYMBOL_DIGITS}\U0001F51F]")
+_WORD_RES: dict[str, regex.Pattern[str]] = {}
+
+
+def _find_word(low: str, w: str) -> list[int]:
+    """Start offsets of `w` as a whole letter run in `low` (a literal scan in C)."""
+    pattern = _WORD_RES.get(w)
+    if pattern is None:
+        pattern = regex.compile(rf"(?<!\p{{L}}){regex.escape(w)}(?!\p{{L}})")
+        if len(_WORD_RES) < 4096:  # words here come from text: keep the cache bounded
+            _WORD_RES[w] = pattern
+    return [m.start() for m in pattern.finditer(low)]
+
+
+_local = threading.local()
+
+
+def scan(text: str, ctx: ExtractContext | None = None) -> Scan:
+    """The scan of `text`, reused when the same string object was scanned last."""
+    last = getattr(_local, "last", None)
+    if last is not None and last.text is text:
+        return last
+    result = Scan(text, ctx)
+    _local.last = result
+    return result

@@ -281,7 +281,11 @@ class _Job:
         if not len(batch):
             return
         with self.store.write() as session:
-            rows = batch.records + [self._artifact_row(session, source, a) for a in batch.artifacts]
+            blob_refs: list[BlobRef] = []
+            rows = batch.records + [
+                self._artifact_row(source, a, blob_refs) for a in batch.artifacts
+            ]
+            self.store.register_blobs(session, blob_refs)  # one statement for the whole batch
             new_rows = self._new_only(session, rows)
             self.store.insert_ignore(session, Record, new_rows)
             counts.stored += len(new_rows)
@@ -320,8 +324,9 @@ class _Job:
                 fresh.append(row)
         return fresh
 
-    def _artifact_row(self, session: Session, source: Source, item: Artifact) -> dict[str, Any]:
-        ref = self.store.put_blob(session, item.data)
+    def _artifact_row(self, source: Source, item: Artifact, refs: list[BlobRef]) -> dict[str, Any]:
+        ref = self.store.blobs.put_bytes(item.data)
+        refs.append(ref)
         return {
             "case_id": self.case_id,
             "source_id": source.id,

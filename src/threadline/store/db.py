@@ -119,8 +119,13 @@ class Store:
         return ref
 
     def register_blob(self, session: Session, ref: BlobRef) -> None:
+        self.register_blobs(session, [ref])
+
+    def register_blobs(self, session: Session, refs: list[BlobRef]) -> None:
+        now = utcnow()
+        unique = {r.sha256: r for r in refs}.values()
         self.insert_ignore(
-            session, Blob, [{"sha256": ref.sha256, "size": ref.size, "created_at": utcnow()}]
+            session, Blob, [{"sha256": r.sha256, "size": r.size, "created_at": now} for r in unique]
         )
 
     def dispose(self) -> None:

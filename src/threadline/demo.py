@@ -12,7 +12,7 @@ from threadline import audit
 from threadline.analyze import AnalyzeSummary, analyze_case
 from threadline.cases import create_case, resolve_case
 from threadline.errors import Conflict
-from threadline.ingest.service import IngestSummary, ingest_paths
+from threadline.ingest.service import IngestSummary, ProgressFn, ingest_paths
 from threadline.store.db import Store
 from threadline.store.models import Mention, Record
 
@@ -41,6 +41,7 @@ def run_demo(
     seed: int = 7,
     on_synth: Callable[[int], None] | None = None,
     on_analyze: Callable[[int, int], None] | None = None,
+    on_ingest: ProgressFn | None = None,
 ) -> DemoReport:
     from threadline.synth import write_corpus
 
@@ -51,7 +52,7 @@ def run_demo(
     ads = corpus / "ads.jsonl"
     if not ads.is_file():
         write_corpus(corpus, count, seed, progress=on_synth)
-    summary = ingest_paths(store, actor, DEMO_CASE, [ads])
+    summary = ingest_paths(store, actor, DEMO_CASE, [ads], progress=on_ingest)
     analysis = analyze_case(store, actor, DEMO_CASE, progress=on_analyze)
     with store.read() as session:
         case_id = resolve_case(session, DEMO_CASE).id

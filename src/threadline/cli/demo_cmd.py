@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -10,7 +11,6 @@ from threadline.cases import list_cases
 from threadline.cli.analyze_cmd import print_analyze_summary
 from threadline.cli.context import console, handle_errors, open_store, settings
 from threadline.cli.ingest_cmd import print_summary
-from threadline.cli.synth_cmd import synth_progress
 from threadline.demo import DEMO_CASE, run_demo
 
 
@@ -28,8 +28,27 @@ def demo(
     console.print(
         f"threadline demo: data directory {store.settings.data_dir}", highlight=False, markup=False
     )
-    with synth_progress(count) as advance:
-        report = run_demo(store, settings().actor, count=count, seed=seed, on_synth=advance)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    with bar:
+        synth = bar.add_task("synth", total=count)
+        ingest = bar.add_task("ingest", total=None)
+        extract = bar.add_task("extract", total=None)
+        report = run_demo(
+            store,
+            settings().actor,
+            count=count,
+            seed=seed,
+            on_synth=lambda n: bar.advance(synth, n),
+            on_ingest=lambda p: bar.update(ingest, completed=p.bytes_done, total=p.bytes_total),
+            on_analyze=lambda done, total: bar.update(extract, completed=done, total=total),
+        )
     console.rule("ingest")
     print_summary(report.ingest)
     console.rule("extraction")

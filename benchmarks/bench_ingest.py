@@ -54,7 +54,8 @@ def child(path: str, fmt: str) -> None:
 def corpus(size: int, warc: bool) -> Path:
     from threadline.synth import write_corpus
 
-    folder = OUT / f"corpus-{size}"
+    # a WARC corpus gets its own folder: generating it rewrites ads.jsonl too
+    folder = OUT / (f"corpus-{size}-warc" if warc else f"corpus-{size}")
     target = folder / ("ads.warc.gz" if warc else "ads.jsonl")
     if not target.exists():
         print(f"generating {size:,} ads{' + WARC' if warc else ''} …", file=sys.stderr)

@@ -32,14 +32,16 @@ def child(path: str, fmt: str) -> None:
     data_dir = tempfile.mkdtemp(prefix="bench-ingest-", dir=OUT)
     store = Store(Settings.load(data_dir=data_dir, actor="bench"))
     create_case(store, "bench", "bench", "Benchmark on synthetic ads", "Synthetic data only")
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     summary = ingest_paths(store, "bench", "bench", [Path(path)], fmt=fmt)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     db_bytes = sum(f.stat().st_size for f in Path(data_dir).glob("threadline.db*"))
     print(
         json.dumps(
             {
                 "elapsed": elapsed,
+                "cpu": cpu,
+                "load": os.getloadavg()[0],
                 "read": summary.total("read"),
                 "stored": summary.total("stored"),
                 "quarantined": summary.total("quarantined"),
@@ -96,13 +98,14 @@ def main() -> None:
     print(f"\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}\n")
     print(
         "| ads | format | source MiB | records read | stored | seconds | records/s "
-        "| peak RSS MiB | SQLite MiB |"
+        "| records per CPU-s | load avg | peak RSS MiB | SQLite MiB |"
     )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size, fmt, nbytes, r in rows:
         print(
             f"| {size:,} | {fmt} | {nbytes / 2**20:,.0f} | {r['read']:,} | {r['stored']:,} | "
-            f"{r['elapsed']:,.1f} | {r['read'] / r['elapsed']:,.0f} | {r['peak_rss_mib']:,.0f} | "
+            f"{r['elapsed']:,.1f} | {r['read'] / r['elapsed']:,.0f} | "
+            f"{r['read'] / r['cpu']:,.0f} | {r['load']:.1f} | {r['peak_rss_mib']:,.0f} | "
             f"{r['db_mib']:,.0f} |"
         )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -28,7 +29,8 @@ def _run_mode(count: int, seed: int, workers: int | None, warc: bool, out: Path)
     size = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    main_cpu = me.ru_utime + me.ru_stime
+    cpu = main_cpu + kids.ru_utime + kids.ru_stime
     return {
         "mode": "jsonl+warc" if warc else "jsonl",
         "count": count,
@@ -36,6 +38,10 @@ def _run_mode(count: int, seed: int, workers: int | None, warc: bool, out: Path)
         "ads_per_s": round(count / stats.elapsed_s),
         "cpu_s": round(cpu, 2),
         "ads_per_cpu_s": round(count / cpu),
+        # CPU per ad: the load of a shared machine barely moves it, unlike ads/s
+        "cpu_us_per_ad": round(cpu / count * 1e6, 1),
+        "main_cpu_us_per_ad": round(main_cpu / count * 1e6, 1),
+        "load_avg": round(os.getloadavg()[0], 2),
         "bytes_written": size,
         "peak_rss_mib": round(me.ru_maxrss / 1024, 1),  # ru_maxrss is KiB on Linux
         "peak_rss_worker_mib": round(kids.ru_maxrss / 1024, 1),
@@ -48,7 +54,9 @@ def _show(res: dict) -> None:
     print(
         f"{res['mode']:<11} {res['count']:>9,} ads  {res['elapsed_s']:>8.2f} s  "
         f"{res['ads_per_s']:>7,} ads/s  ({res['ads_per_cpu_s']:,} ads per CPU-second, "
-        f"{res['cpu_s']:.0f} CPU-s)  {res['bytes_written'] / 2**20:.1f} MiB written  "
+        f"{res['cpu_s']:.0f} CPU-s, {res['cpu_us_per_ad']:.1f} CPU-us/ad of which main "
+        f"{res['main_cpu_us_per_ad']:.1f}, load {res['load_avg']:.1f})  "
+        f"{res['bytes_written'] / 2**20:.1f} MiB written  "
         f"peak RSS {res['peak_rss_mib']:.0f} MiB, largest worker "
         f"{res['peak_rss_worker_mib']:.0f} MiB",
         flush=True,

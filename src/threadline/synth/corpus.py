@@ -182,6 +182,7 @@ def _make_block(seed: int, b: int, count: int, warc: bool, html_dir: str | None)
     """Block b of the corpus, serialized (runs in a worker process)."""
     stream = Stream(count, seed)
     dumps = orjson.dumps
+    nl = orjson.OPT_APPEND_NEWLINE  # each line ends in "\n": a chunk is a plain join
     block = _Block(
         [],
         [],
@@ -202,8 +203,8 @@ def _make_block(seed: int, b: int, count: int, warc: bool, html_dir: str | None)
     kinds, langs, roles, countries = (block.counts[k] for k in ("kind", "lang", "role", "country"))
 
     def flush() -> None:
-        block.ads.append(b"\n".join(ads) + b"\n")
-        block.truth.append(b"\n".join(truth) + b"\n")
+        block.ads.append(b"".join(ads))
+        block.truth.append(b"".join(truth))
         block.warc.append(b"".join(members))
         block.sizes.append(len(ads))
         ads.clear()
@@ -211,8 +212,8 @@ def _make_block(seed: int, b: int, count: int, warc: bool, html_dir: str | None)
         members.clear()
 
     for ad, tr in stream.block(b):
-        ads.append(dumps(ad))
-        truth.append(dumps(tr))
+        ads.append(dumps(ad, option=nl))
+        truth.append(dumps(tr, option=nl))
         k = ad["kind"]
         kinds[k] = kinds.get(k, 0) + 1
         k = ad["lang"]

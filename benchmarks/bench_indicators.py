@@ -1,0 +1,163 @@
+"""Indicator benchmark: throughput with extraction, agreement with planted truth, fairness table.
+
+    .venv/bin/python benchmarks/bench_indicators.py                 # 100,000 synthetic ads
+    .venv/bin/python benchmarks/bench_indicators.py --count 5000 --json out.json
+
+One process, one core. For every ad: extraction (`extract_all`), indicator
+detection and scoring, each phase timed on its own. Then, on the same ads
+(all figures SYNTHETIC — the generator's truth, not the world's):
+
+* per-indicator agreement with the indicators the generator planted;
+* score separation by kind: AUC and precision/recall at the review threshold
+  against the generator's roles (operation vs independent, deceptive vs
+  legitimate job);
+* the fairness report: flag rates by language, country and
+  ethnicity/nationality words, with disparity ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from threadline.extract.base import ExtractContext
+from threadline.extract.engine import extract_all
+from threadline.indicators import REVIEW_THRESHOLD, bias_report, detect, load_catalogue, score
+from threadline.indicators.rules import DetectContext
+from threadline.indicators.synthetic import LABELS
+from threadline.synth import generate
+
+
+def auc(pos: list[float], neg: list[float]) -> float:
+    """Probability that a random positive outranks a random negative (ties count half)."""
+    ranked = sorted([(v, 1) for v in pos] + [(v, 0) for v in neg])
+    rank_sum, i = 0.0, 0
+    while i < len(ranked):
+        j = i
+        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
+            j += 1
+        avg = (i + j + 1) / 2  # 1-based average rank of the tie block
+        rank_sum += avg * sum(1 for k in range(i, j) if ranked[k][1])
+        i = j
+    n1, n0 = len(pos), len(neg)
+    return (rank_sum - n1 * (n1 + 1) / 2) / (n1 * n0) if n1 and n0 else float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--count", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", type=Path, help="write all figures as JSON here")
+    args = ap.parse_args()
+    cat = load_catalogue()
+    print(f"generating {args.count:,} synthetic ads (seed {args.seed}) ...", flush=True)
+    corpus = generate(args.count, args.seed)  # lazily: generation is not timed
+    extract_all("warm up 415-555-0123 in Houston", ExtractContext(default_region="US"))
+    detect("warm up", [], kind="ad")
+    detect("warm up", [], kind="job_ad")
+    t_ext = t_det = t_sc = 0.0
+    clock = time.perf_counter
+    records: dict[str, list[Any]] = defaultdict(list)
+    agree: dict[str, Counter[str]] = defaultdict(Counter)
+    scores: dict[str, dict[int, list[float]]] = defaultdict(lambda: {0: [], 1: []})
+    n_signals = 0
+    for ad, truth in corpus:
+        t0 = clock()
+        mentions = extract_all(ad["text"], ExtractContext(default_region=ad["country"])).mentions
+        t1 = clock()
+        signals = detect(
+            ad["text"],
+            mentions,
+            kind=ad["kind"],
+            lang=ad["lang"],
+            context=DetectContext(region=ad["country"]),
+        )
+        t2 = clock()
+        result = score(signals, kind=ad["kind"])
+        t3 = clock()
+        t_ext += t1 - t0
+        t_det += t2 - t1
+        t_sc += t3 - t2
+        n_signals += len(signals)
+        kind = ad["kind"]
+        records[kind].append((ad["text"], ad["lang"], ad["country"], signals, result))
+        label = LABELS[kind].get(truth["role"])
+        if label is not None:
+            scores[kind][label].append(result.value)
+        got, want = {s.indicator for s in signals}, set(truth["indicators"])
+        for iid in got | want:
+            agree[iid]["tp" if iid in got and iid in want else "fp" if iid in got else "fn"] += 1
+    n = sum(len(v) for v in records.values())
+    total = t_ext + t_det + t_sc
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out: dict[str, Any] = {
+        "ads": n,
+        "catalogue_version": cat.version,
+        "indicators": len(cat.indicators),
+        "signals_per_ad": round(n_signals / n, 2),
+        "throughput_ads_per_s": {
+            "extraction+indicators+score": round(n / total),
+            "indicators+score": round(n / (t_det + t_sc)),
+            "extraction": round(n / t_ext),
+        },
+        "seconds": {
+            "extraction": round(t_ext, 1),
+            "indicators": round(t_det, 1),
+            "score": round(t_sc, 1),
+        },
+        "peak_rss_mb": round(rss),
+    }
+    print(f"\n== throughput, one process ({n:,} ads, {out['signals_per_ad']} signals/ad)")
+    for k, v in out["throughput_ads_per_s"].items():
+        print(f"  {k:30s} {v:>9,} ads/s")
+    print(f"  peak RSS {out['peak_rss_mb']} MB")
+    planted = {i for i, c in agree.items() if c["tp"] + c["fn"]}
+    print("\n== agreement with the generator's planted indicators (SYNTHETIC)")
+    print(f"  {'indicator':26s} {'precision':>9s} {'recall':>7s} {'fired':>7s}")
+    out["agreement"] = {}
+    for iid in sorted(agree):
+        c = agree[iid]
+        fired = c["tp"] + c["fp"]
+        if iid in planted:
+            p = c["tp"] / fired if fired else 0.0
+            r = c["tp"] / (c["tp"] + c["fn"])
+            print(f"  {iid:26s} {p:9.3f} {r:7.3f} {fired:7,}")
+            out["agreement"][iid] = {
+                "precision": round(p, 4),
+                "recall": round(r, 4),
+                "fired": fired,
+            }
+        else:
+            print(f"  {iid:26s} {'not planted by the generator':>25s} {fired:7,}")
+    print(f"\n== score separation by kind (SYNTHETIC labels; review threshold {REVIEW_THRESHOLD})")
+    out["separation"] = {}
+    for kind, by in scores.items():
+        pos, neg = by[1], by[0]
+        tp = sum(v >= REVIEW_THRESHOLD for v in pos)
+        fp = sum(v >= REVIEW_THRESHOLD for v in neg)
+        sep = {
+            "auc": round(auc(pos, neg), 4),
+            "precision": round(tp / (tp + fp), 4) if tp + fp else 0.0,
+            "recall": round(tp / len(pos), 4) if pos else 0.0,
+            "positives": len(pos),
+            "negatives": len(neg),
+        }
+        out["separation"][kind] = sep
+        print(f"  {kind:7s} {sep}")
+    out["fairness"] = {}
+    for kind, recs in records.items():
+        report = bias_report(recs, kind=kind)
+        out["fairness"][kind] = report.to_dict()
+        print(f"\n== fairness report, kind {kind} (SYNTHETIC corpus)")
+        print(report.to_text())
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

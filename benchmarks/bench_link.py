@@ -1,0 +1,189 @@
+"""Speed, memory and quality of `threadline link` (`threadline.link.link_jsonl`).
+
+    python benchmarks/bench_link.py [--sizes 100000,1000000] [--seed 2026] [--workers 2]
+                                    [--quality-size 100000]
+
+For each size, generates a synthetic corpus with `threadline.synth.write_corpus`
+into benchmarks/out/link-<size>-s<seed>/ (once; reused afterwards), then runs
+`link_jsonl` in a fresh subprocess while sampling the resident memory of that
+process and its workers every 0.2 s (/proc), and prints wall time, ads/s, peak
+memory (the whole process tree, summed), and the 1M/100k cost ratio against
+n·log n. Quality (pairwise precision/recall/F1 and adjusted Rand index against
+the planted authors) is computed for the timed run ("both") at every size, and
+at `--quality-size` for the ablations (identifiers only, text only) and the
+re-implemented InfoShield-coarse baseline, as a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def corpus(size: int, seed: int) -> Path:
+    from threadline.synth import write_corpus
+
+    d = OUT / f"link-{size}-s{seed}"
+    if not (d / "truth.jsonl").exists():
+        print(f"generating {size:,} ads (seed {seed}) into {d} ...", flush=True)
+        write_corpus(d, size, seed)
+    return d
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and all its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def timed_run(d: Path, workers: int) -> dict:
+    """Run link_jsonl on d/ads.jsonl in a subprocess; wall time and peak tree RSS."""
+    out = d / "assignments.jsonl"
+    cmd = [sys.executable, __file__, "--child", str(d), "--workers", str(workers)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.2)
+    wall = time.perf_counter() - start
+    stdout = proc.stdout.read() if proc.stdout else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"link run failed ({proc.returncode})")
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    return {"wall_s": wall, "peak_bytes": peak, "summary": summary, "assignments": out}
+
+
+def child(d: Path, workers: int) -> None:
+    from threadline.link import link_jsonl
+
+    summary = link_jsonl(d / "ads.jsonl", d / "assignments.jsonl", workers=workers)
+    print(json.dumps(summary.to_dict()))
+
+
+def _truth(d: Path) -> list[dict]:
+    import orjson
+
+    with open(d / "truth.jsonl", "rb") as fh:
+        return [orjson.loads(line) for line in fh]
+
+
+def score_assignments(d: Path, truth: list[dict]):  # type: ignore[no-untyped-def]
+    import orjson
+
+    from threadline.link.evaluate import pair_scores, truth_clusters
+
+    with open(d / "assignments.jsonl", "rb") as fh:
+        pred = [orjson.loads(line)["network"] for line in fh]
+    return pair_scores(pred, truth_clusters(truth))
+
+
+def quality_table(d: Path, truth: list[dict], workers: int) -> list[tuple[str, object]]:
+    from dataclasses import replace
+
+    import orjson
+
+    from threadline.link import LinkConfig
+    from threadline.link.batch import features_jsonl
+    from threadline.link.evaluate import pair_scores, truth_clusters
+    from threadline.link.infoshield import coarse_network_labels
+    from threadline.link.pipeline import link_features
+
+    labels = truth_clusters(truth)
+    config = LinkConfig()
+    batch = features_jsonl(d / "ads.jsonl", config, workers)
+    rows = []
+    for name, evidence in (
+        ("identifiers only", ("identifier",)),
+        ("text only", ("text",)),
+        ("both (threadline)", ("identifier", "text")),
+    ):
+        result = link_features(batch, replace(config, evidence=evidence))
+        rows.append((name, pair_scores(result.network, labels)))
+    with open(d / "ads.jsonl", "rb") as fh:
+        texts = [orjson.loads(line).get("text") or "" for line in fh]
+    rows.append(
+        ("InfoShield-coarse (re-implemented)", pair_scores(coarse_network_labels(texts), labels))
+    )
+    return rows
+
+
+def _row(name: str, s) -> str:  # type: ignore[no-untyped-def]
+    return (
+        f"| {name} | {s.precision:.4f} | {s.recall:.4f} | {s.f1:.4f} | {s.ari:.4f} "
+        f"| {s.predicted_pairs:,} |"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--quality-size", type=int, default=100_000)
+    ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child is not None:
+        child(args.child, args.workers)
+        return
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    results = {}
+    print("| ads | wall s | ads/s | peak memory (tree) | networks | largest | hubs held back |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n in sizes:
+        d = corpus(n, args.seed)
+        r = timed_run(d, args.workers)
+        results[n] = (d, r)
+        s = r["summary"]
+        print(
+            f"| {n:,} | {r['wall_s']:.1f} | {n / r['wall_s']:,.0f} | "
+            f"{r['peak_bytes'] / 2**30:.2f} GiB | {s['networks']:,} | {s['largest']:,} | "
+            f"{len(s['hubs'])}{'+' if len(s['hubs']) == 50 else ''} |",
+            flush=True,
+        )
+        print(f"  stage timings (s): {s['timings']}", flush=True)
+    if len(sizes) >= 2:
+        a, b = sizes[0], sizes[-1]
+        ta, tb = results[a][1]["wall_s"], results[b][1]["wall_s"]
+        nlogn = (b * math.log(b)) / (a * math.log(a))
+        print(
+            f"\ncost ratio {b:,}/{a:,}: {tb / ta:.2f}× wall time; n·log n predicts {nlogn:.2f}×, "
+            f"n predicts {b / a:.2f}×"
+        )
+    print("\nQuality of the timed runs (both kinds of evidence), against the planted authors:\n")
+    print("| ads | precision | recall | F1 | ARI | predicted pairs |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n in sizes:
+        d, _ = results[n]
+        print(_row(f"{n:,}", score_assignments(d, _truth(d))), flush=True)
+    if args.quality_size:
+        d = corpus(args.quality_size, args.seed)
+        print(f"\nAblations and baseline on {args.quality_size:,} ads (seed {args.seed}):\n")
+        print("| method | precision | recall | F1 | ARI | predicted pairs |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for name, s in quality_table(d, _truth(d), args.workers):
+            print(_row(name, s), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -5,10 +5,16 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from threadline.cli.context import console, emit_json, handle_errors, open_store, settings
+from threadline.cli.context import (
+    console,
+    counting_progress,
+    emit_json,
+    handle_errors,
+    open_store,
+    settings,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -25,14 +31,7 @@ def analyze(
     from threadline.analyze import analyze_case
 
     store = open_store()
-    bar = Progress(
-        TextColumn("extract"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
+    bar = counting_progress()
     with bar:
         task = bar.add_task("extract", total=None)
         summary = analyze_case(

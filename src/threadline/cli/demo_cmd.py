@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from threadline.cases import list_cases
 from threadline.cli.analyze_cmd import print_analyze_summary
-from threadline.cli.context import console, handle_errors, open_store, settings
+from threadline.cli.context import console, counting_progress, handle_errors, open_store, settings
 from threadline.cli.ingest_cmd import print_summary
 from threadline.demo import DEMO_CASE, run_demo
 
@@ -28,14 +27,7 @@ def demo(
     console.print(
         f"threadline demo: data directory {store.settings.data_dir}", highlight=False, markup=False
     )
-    bar = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
+    bar = counting_progress()
     with bar:
         synth = bar.add_task("synth", total=count)
         ingest = bar.add_task("ingest", total=None)

@@ -7,9 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from threadline.cli.context import console, handle_errors
+from threadline.cli.context import console, counting_progress, handle_errors
 
 app = typer.Typer(help="Generate synthetic data (never real people's).", no_args_is_help=True)
 
@@ -45,14 +44,7 @@ def ads(
 
 @contextmanager
 def synth_progress(total: int) -> Iterator[Callable[[int], None]]:
-    bar = Progress(
-        TextColumn("synth"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
+    bar = counting_progress()
     task = bar.add_task("synth", total=total)
     with bar:
         yield lambda n: bar.advance(task, n)

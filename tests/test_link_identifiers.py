@@ -171,3 +171,29 @@ def test_a_reissued_number_is_a_new_use_not_one_author() -> None:
     assert labels == {"phone:+14155550777 (use 1 of 2)", "phone:+14155550777 (use 2 of 2)"}
     merged = link_records(records, config=LinkConfig(identifier_gap_days=None))
     assert len(set(merged.network)) == 1
+
+
+def test_a_number_reissued_while_the_first_owner_still_posts_is_held_back() -> None:
+    """Interleaved in time, so no silence splits it; unrelated wording and a late start do."""
+    rng = random.Random(9)
+    records = []
+    for author, days in ((0, (1, 20, 40, 62, 80, 100)), (1, (60, 63, 66, 70, 75, 85))):
+        base = _words(rng, 40)
+        for k, day in enumerate(days):
+            mentions = [
+                {"type": "phone", "normalized": "+14155550888"},
+                {"type": "email", "normalized": f"own{author}@example.com"},
+            ]
+            records.append(
+                {
+                    "id": f"y{author}-{k}",
+                    "text": " ".join(base),
+                    "mentions": mentions,
+                    "posted_at": 1_767_225_600 + day * 86400,
+                }
+            )
+    res = link_records(records)
+    assert len(set(res.network)) == 2
+    (d,) = res.hubs()
+    assert d.value == "+14155550888" and "reissued" in d.reason
+    assert d.between is not None and d.between < 0.12

@@ -46,17 +46,20 @@ class LinkConfig:
 
     * ``pivot_types``: the value types that may link records; by default every
       type whose `pivot` flag is set in `threadline.values`.
-    * ``identifier_gap_days`` (30): a value seen again after this many days of
+    * ``identifier_gap_days`` (45): a value seen again after this many days of
       silence is a new *use* of it (carriers reissue phone numbers; the
-      synthetic corpus reissues them every 150,000 ads, some 50 days later)
-      and links only within its use. An author's own ads are at most ~10 days
-      apart; None turns this off.
+      synthetic corpus reissues them every 150,000 ads, 52 days on) and links
+      only within its use; the hub rule also holds back a value whose
+      textually unrelated groups began more than this apart. 30 split some
+      long-lived operations' rarely shown handles; None turns both off.
     * Hub rule (a value kept as evidence that does not merge networks; see
       `threadline.link.identifiers`): a value on at least ``hub_min_records``
       (3) records is a hub when it joins at least ``hub_min_groups`` (3) groups
-      that nothing else links *and* its records' texts are unrelated (median
-      Jaccard below ``hub_max_cohesion``, 0.12: one author's ads score 0.2–0.6,
-      a switchboard's 0.0–0.1); or when its record count is
+      that nothing else links *and* the texts of those groups are unrelated
+      (median Jaccard between groups below ``hub_max_cohesion``, 0.12: one
+      author's groups score 0.2–0.6, a switchboard's 0.0–0.1); when two or more
+      such unrelated groups began more than ``identifier_gap_days`` apart (a
+      reissued number); or when its record count is
       above the far-out Tukey fence of values' counts on a log scale (Q3 +
       ``hub_fence_k`` (3.0) × IQR) and above ``hub_count_floor`` (100).
       ``hub_values`` names values that are hubs whatever their numbers (a known
@@ -89,7 +92,7 @@ class LinkConfig:
     min_text_words: int = 8
     minhash_seed: int = 1
     pivot_types: tuple[str, ...] = field(default_factory=pivot_types)
-    identifier_gap_days: float | None = 30.0
+    identifier_gap_days: float | None = 45.0
     hub_min_records: int = 3
     hub_min_groups: int = 3
     hub_max_cohesion: float = 0.12

@@ -4,7 +4,8 @@ Records that print the same phone, e-mail, handle, payment handle, crypto
 address or URL are linked, with the value as the reason. A value of one
 author links that author's ads; a *hub* — a hotel switchboard, an agency's
 booking address — is shared by unrelated authors and would merge them into
-one false network. A hub stays evidence (its links are reported with
+one false network; so would a number reissued to a second author while the
+first still posts. A hub stays evidence (its links are reported with
 ``counts=False``) but does not merge networks. The decision and its numbers
 are kept for every value that could have been one (`HubDecision`).
 
@@ -20,14 +21,19 @@ The rule (defaults in `LinkConfig`), for a value on at least
 * **cohesion**: the median exact Jaccard similarity of its records' texts
   over a fixed sample of pairs. One author's ads are written from one template
   (median 0.2–0.6); ads of different authors share only stock phrases (< 0.1).
+* **between**: the same median over pairs from *different* groups only.
 
 A value is a hub when it joins at least ``hub_min_groups`` groups *and* its
-texts are unrelated (cohesion below ``hub_max_cohesion``), or when its record
-count is an outlier of the count distribution — above the far-out Tukey fence
-Q3 + k·IQR of log counts over values on two or more records, and above
-``hub_count_floor`` — or when the case lists it in ``hub_values``. An agency that
-posts one template for many women keeps a high cohesion and is *not* a hub:
-that is one operation, and it should merge.
+texts are unrelated (cohesion below ``hub_max_cohesion``, or no texts to
+compare); when it joins groups whose texts are unrelated (between below
+``hub_max_cohesion``) and that began more than ``identifier_gap_days`` apart —
+a number reissued to a second author while the first still posts (one
+operation's two templates begin together); when its record count is an outlier
+of the count distribution — above the far-out Tukey fence Q3 + k·IQR of log
+counts over values on two or more records, and above ``hub_count_floor``; or
+when the case lists it in ``hub_values``. An agency that posts one template for
+many women keeps a high cohesion and is *not* a hub: that is one operation, and
+it should merge.
 """
 
 from __future__ import annotations
@@ -53,7 +59,8 @@ class HubDecision:
     records: int
     places: int
     groups: int  # groups of its records that other evidence forms (see module docstring)
-    cohesion: float | None  # median Jaccard of its records' texts; None if not needed
+    cohesion: float | None  # median Jaccard of its records' texts; None if not measured
+    between: float | None  # median Jaccard between texts of different groups
     fence: float  # the record count above which a value is a frequency outlier
     hub: bool
     reason: str
@@ -68,6 +75,7 @@ class HubDecision:
             "places": self.places,
             "groups": self.groups,
             "cohesion": None if self.cohesion is None else round(self.cohesion, 4),
+            "between": None if self.between is None else round(self.between, 4),
             "fence": round(self.fence, 1),
             "hub": self.hub,
             "reason": self.reason,
@@ -180,8 +188,8 @@ def _groups(
     record_values: Sequence[Sequence[int]],
     text_label: np.ndarray,
     text_size: np.ndarray,
-) -> int:
-    """Groups of value i's records formed by other evidence (a small union-find)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(anchored records, their group) for value i: groups formed by other evidence."""
     recs = index.records_of(i).tolist()
     parent = {r: r for r in recs}
 
@@ -203,7 +211,19 @@ def _groups(
             o = owner.setdefault(key, r)
             if o != r:
                 parent[find(r)] = find(o)
-    return len({find(r) for r in anchored})
+    return np.asarray(anchored, dtype=np.int64), np.asarray(
+        [find(r) for r in anchored], dtype=np.int64
+    )
+
+
+def _start_spread(anchored: np.ndarray, group: np.ndarray, times: Sequence[int | None]) -> float:
+    """Seconds between the first record of the earliest-starting and latest-starting group."""
+    first: dict[int, int] = {}
+    for r, g in zip(anchored.tolist(), group.tolist(), strict=True):
+        t = times[r]
+        if t is not None and (g not in first or t < first[g]):
+            first[g] = t
+    return float(max(first.values()) - min(first.values())) if len(first) >= 2 else 0.0
 
 
 def _sample_pairs(recs: np.ndarray, seed_text: str) -> np.ndarray:
@@ -219,12 +239,27 @@ def _sample_pairs(recs: np.ndarray, seed_text: str) -> np.ndarray:
     return np.stack((recs[a[keep]], recs[b[keep]]), axis=1)[:COHESION_PAIRS]
 
 
+def _cross_pairs(recs: np.ndarray, group: np.ndarray, seed_text: str) -> np.ndarray:
+    """Up to COHESION_PAIRS pairs of records from different groups (deterministic sample)."""
+    n = len(recs)
+    if n * (n - 1) // 2 <= 4 * COHESION_PAIRS:
+        iu, ju = np.triu_indices(n, k=1)
+    else:
+        seed = int.from_bytes(hashlib.blake2b(seed_text.encode(), digest_size=8).digest())
+        rng = np.random.default_rng(seed)
+        iu = rng.integers(0, n, 8 * COHESION_PAIRS)
+        ju = rng.integers(0, n, 8 * COHESION_PAIRS)
+    cross = group[iu] != group[ju]
+    return np.stack((recs[iu[cross]], recs[ju[cross]]), axis=1)[:COHESION_PAIRS]
+
+
 def decide_hubs(
     index: ValueIndex,
     *,
     text_label: np.ndarray,
     has_text: np.ndarray,
     places: Sequence[str | None],
+    times: Sequence[int | None],
     jaccard: Callable[[np.ndarray], np.ndarray],
     config: LinkConfig,
 ) -> dict[int, HubDecision]:
@@ -254,18 +289,24 @@ def decide_hubs(
         for r, v in zip(index.rec.tolist(), index.val.tolist(), strict=True):
             record_values[r].append(v)
     out: dict[int, HubDecision] = {}
+    gap_s = None if config.identifier_gap_days is None else config.identifier_gap_days * 86400
     for i in candidates.tolist():
         recs = index.records_of(i)
         n = len(recs)
         t, value = index.types[i], index.values[i]
         n_places = len({places[r] for r in recs.tolist()} - {None})
-        groups = _groups(index, i, record_values, text_label, text_size)
-        cohesion = None
+        anchored, group = _groups(index, i, record_values, text_label, text_size)
+        groups = len(np.unique(group))
+        cohesion = between = None
         if groups >= config.hub_min_groups:
             with_text = recs[has_text[recs]]
             if len(with_text) >= 2:
                 pairs = _sample_pairs(with_text, f"{t}:{value}")
                 cohesion = float(np.median(jaccard(pairs))) if len(pairs) else None
+        if groups >= 2 and gap_s is not None:
+            texty = has_text[anchored]
+            pairs = _cross_pairs(anchored[texty], group[texty], f"{t}:{value}:{i}")
+            between = float(np.median(jaccard(pairs))) if len(pairs) else None
         reasons: list[str] = []
         if value in forced or f"{t}:{value}" in forced:
             reasons.append("listed in hub_values")
@@ -274,13 +315,19 @@ def decide_hubs(
         if groups >= config.hub_min_groups and (
             cohesion is None or cohesion < config.hub_max_cohesion
         ):
-            coh = (
-                "no texts to compare" if cohesion is None else f"median text Jaccard {cohesion:.2f}"
-            )
+            coh = "no texts to compare" if cohesion is None else f"median Jaccard {cohesion:.2f}"
             reasons.append(
                 f"joins {groups} groups that nothing else links (>= {config.hub_min_groups}) "
                 f"whose texts are unrelated ({coh} < {config.hub_max_cohesion})"
             )
+        if gap_s is not None and between is not None and between < config.hub_max_cohesion:
+            spread = _start_spread(anchored, group, times)
+            if spread > gap_s:
+                reasons.append(
+                    f"reissued: joins {groups} groups with unrelated texts (median Jaccard "
+                    f"between groups {between:.2f} < {config.hub_max_cohesion}) that began "
+                    f"{spread / 86400:.0f} days apart (> {config.identifier_gap_days:g})"
+                )
         hub = bool(reasons)
         if value in spared or f"{t}:{value}" in spared:
             hub, reasons = False, ["listed in not_hub_values"]
@@ -292,7 +339,7 @@ def decide_hubs(
             )
         use = (index.epoch[i] + 1, index.epochs[i]) if index.epochs else (1, 1)
         out[i] = HubDecision(
-            t, value, n, n_places, groups, cohesion, fence, hub, "; ".join(reasons), *use
+            t, value, n, n_places, groups, cohesion, between, fence, hub, "; ".join(reasons), *use
         )
     return out
 

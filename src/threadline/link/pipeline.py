@@ -243,6 +243,7 @@ def link_features(batch: FeatureChunk, config: LinkConfig) -> LinkResult:
         text_label=text_label,
         has_text=has_text,
         places=batch.places,
+        times=batch.times,
         jaccard=exact,
         config=config,
     )

@@ -1,0 +1,204 @@
+"""REST API under /v1: a thin adapter from HTTP to the core's functions.
+
+Each handler parses its input, calls one core function as the authenticated
+user and returns the core's typed result as JSON. Errors raised by the core
+become JSON with a clear message (see `threadline.web.app`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import Path as PathParam
+from pydantic import BaseModel, ConfigDict, Field
+
+from threadline import cases, records
+from threadline.extract.base import ExtractContext
+from threadline.ingest import query as ingest_query
+from threadline.ingest.service import ingest_paths
+from threadline.screen import screen_record
+from threadline.web.auth import Principal, any_principal, from_token, store_of
+
+router = APIRouter(prefix="/v1")
+User = Annotated[Principal, Depends(any_principal)]
+
+MAX_TEXT = 100_000  # characters of one screened record (as `threadline screen`)
+MAX_BATCH = 100
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _json(value: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(_plain(value)), status_code=status, media_type="application/json")
+
+
+# --- screening ----------------------------------------------------------------------------
+
+
+class ScreenRecord(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str | int | None = None
+    text: str = Field(max_length=MAX_TEXT)
+    title: str | None = Field(default=None, max_length=2_000)
+    kind: str | None = Field(default=None, max_length=16)
+    place: str | None = Field(default=None, max_length=500)
+    region: str | None = Field(default=None, max_length=8)
+    lang: str | None = Field(default=None, max_length=16)
+
+
+class ScreenBatch(BaseModel):
+    records: list[ScreenRecord] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+@router.post("/screen", tags=["screening"])
+def screen(
+    body: ScreenRecord | ScreenBatch,
+    principal: Annotated[Principal, Depends(from_token)],
+    region: Annotated[str | None, Query(max_length=8)] = None,
+) -> Response:
+    """Screen one record (`{"text": …}`) or a batch (`{"records": [...]}`); nothing is stored.
+
+    The same logic as `threadline screen`: mentions with spans, signals, score
+    and hash-list matches for each record.
+    """
+    ctx = ExtractContext(default_region=region)
+    if isinstance(body, ScreenBatch):
+        return _json({"results": [screen_record(r.model_dump(), ctx) for r in body.records]})
+    return _json(screen_record(body.model_dump(), ctx))
+
+
+# --- cases and sources --------------------------------------------------------------------
+
+
+class NewCase(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    purpose: str = Field(max_length=5_000)
+    legal_basis: str = Field(max_length=5_000)
+    retention_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+@router.get("/me", tags=["auth"])
+def me(principal: User) -> Response:
+    return _json({"user": principal.user, "via": principal.via})
+
+
+@router.get("/cases", tags=["cases"])
+def list_cases(request: Request, principal: User) -> Response:
+    return _json(cases.list_cases(store_of(request)))
+
+
+@router.post("/cases", tags=["cases"], status_code=201)
+def create_case(request: Request, principal: User, body: NewCase) -> Response:
+    info = cases.create_case(
+        store_of(request),
+        principal.user,
+        body.name,
+        body.purpose,
+        body.legal_basis,
+        body.retention_days,
+    )
+    return _json(info, 201)
+
+
+@router.get("/cases/{name}", tags=["cases"])
+def show_case(request: Request, principal: User, name: str) -> Response:
+    return _json(cases.get_case(store_of(request), name))
+
+
+@router.get("/cases/{name}/sources", tags=["sources"])
+def list_sources(request: Request, principal: User, name: str) -> Response:
+    return _json(ingest_query.list_sources(store_of(request), name))
+
+
+@router.post("/cases/{name}/sources", tags=["sources"], status_code=201)
+def upload_source(
+    request: Request,
+    principal: User,
+    name: str,
+    file: Annotated[UploadFile, File(description="JSONL, CSV, HTML or WARC file")],
+    format: Annotated[str, Form()] = "auto",
+) -> Response:
+    """Ingest an uploaded file (size bounded by the server's body limit)."""
+    store = store_of(request)
+    cases.get_case(store, name)  # a clear 404 before anything is written
+    safe_name = Path(file.filename or "upload").name[:200] or "upload"
+    with tempfile.TemporaryDirectory(prefix="threadline-upload-") as tmp:
+        path = Path(tmp) / safe_name
+        with open(path, "wb") as out:
+            shutil.copyfileobj(file.file, out, 1 << 20)
+        summary = ingest_paths(store, principal.user, name, [path], fmt=format)
+    return _json(summary, 201)
+
+
+@router.get("/cases/{name}/quarantine", tags=["sources"])
+def list_quarantine(
+    request: Request, principal: User, name: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> Response:
+    return _json(ingest_query.list_quarantine(store_of(request), name, limit))
+
+
+# --- records and search -------------------------------------------------------------------
+
+
+@router.get("/cases/{name}/records", tags=["records"])
+def list_records(
+    request: Request,
+    principal: User,
+    name: str,
+    kind: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Annotated[int, Query(ge=1, le=records.MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> Response:
+    return _json(
+        records.list_records(store_of(request), name, kind=kind, limit=limit, offset=offset)
+    )
+
+
+@router.get("/cases/{name}/search", tags=["records"])
+def search(
+    request: Request,
+    principal: User,
+    name: str,
+    q: Annotated[str, Query(min_length=1, max_length=records.MAX_QUERY)],
+    limit: Annotated[int, Query(ge=1, le=records.MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> Response:
+    """Full text of titles and texts, and identifiers (a phone in any format finds its mentions)."""
+    return _json(records.search_case(store_of(request), name, q, limit=limit, offset=offset))
+
+
+@router.get("/records/{record_id}", tags=["records"])
+def show_record(
+    request: Request, principal: User, record_id: Annotated[int, PathParam(ge=1, le=2**62)]
+) -> Response:
+    return _json(records.get_record(store_of(request), record_id))
+
+
+# --- audit --------------------------------------------------------------------------------
+
+
+@router.get("/cases/{name}/audit", tags=["audit"])
+def case_audit(
+    request: Request,
+    principal: User,
+    name: str,
+    limit: Annotated[int, Query(ge=1, le=records.MAX_LIMIT)] = 50,
+) -> Response:
+    return _json(records.recent_events(store_of(request), name, limit=limit))

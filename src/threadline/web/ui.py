@@ -1,0 +1,228 @@
+"""The analyst's web UI: server-rendered Jinja2 pages (autoescaped), htmx for small updates.
+
+No build step and no request to any outside host: scripts and styles are
+vendored under `static/` (see static/VENDORED.md). Every string from a record
+is rendered through Jinja2's autoescaping; highlighted spans are computed here
+as plain segments so templates never mark anything safe.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from threadline import __version__, cases, credentials, records
+from threadline.web.auth import SESSION_COOKIE, Principal, session_principal, store_of
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.autoescape = True  # every template, whatever its file name
+PRELOGIN_COOKIE = "tl_prelogin"
+
+
+def _cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=True, secure=True, samesite="strict", path="/"
+    )
+
+
+def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    principal = context.pop("principal", None) or session_principal(request)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"principal": principal, "version": __version__, **context},
+        status_code=status,
+    )
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return page(request, "error.html", status=status, status_code=status, message=message)
+
+
+def redirect_to_login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def user(request: Request) -> Principal:
+    principal = session_principal(request)
+    if principal is None:
+        raise HTTPException(401, "log in first")
+    return principal
+
+
+def _check_csrf(principal: Principal, presented: str) -> None:
+    if not credentials.csrf_matches(principal.csrf_token, presented):
+        raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an attacker's link must not turn the login into an open redirect.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+# --- login --------------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: Annotated[str | None, Query(max_length=500)] = None):
+    token = secrets.token_urlsafe(32)
+    response = page(request, "login.html", prelogin=token, next=_safe_next(next))
+    _cookie(response, PRELOGIN_COOKIE, token, max_age=1800)
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=credentials.MAX_PASSWORD_CHARS)],
+    prelogin: Annotated[str, Form(max_length=100)],
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    if not credentials.csrf_matches(request.cookies.get(PRELOGIN_COOKIE), prelogin):
+        raise HTTPException(403, "the login form expired; reload the page and try again")
+    client = request.client.host if request.client else "unknown"
+    throttle = request.app.state.login_throttle
+    keys = (f"ip:{client}", f"user:{username}")
+    wait = throttle.retry_after(*keys)
+    if wait > 0:
+        response = page(
+            request,
+            "login.html",
+            status=429,
+            prelogin=prelogin,
+            next=_safe_next(next),
+            message=f"Too many failed attempts. Try again in {int(wait) + 1} s.",
+        )
+        response.headers["retry-after"] = str(int(wait) + 1)
+        return response
+    store = store_of(request)
+    if not credentials.check_password(store, username, password, client=client):
+        throttle.failed(*keys)
+        return page(
+            request,
+            "login.html",
+            status=401,
+            prelogin=prelogin,
+            next=_safe_next(next),
+            message="Wrong user name or password.",
+        )
+    throttle.succeeded(*keys)
+    sid, _ = credentials.open_session(store, username)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    _cookie(response, SESSION_COOKIE, sid, max_age=credentials.SESSION_HOURS * 3600)
+    response.delete_cookie(PRELOGIN_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form(max_length=100)]) -> Response:
+    principal = user(request)
+    _check_csrf(principal, csrf_token)
+    credentials.close_session(store_of(request), request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# --- cases --------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request):
+    principal = user(request)
+    return page(
+        request, "cases.html", principal=principal, cases=cases.list_cases(store_of(request))
+    )
+
+
+@router.get("/cases/{name}", response_class=HTMLResponse)
+def case_dashboard(request: Request, name: Annotated[str, PathParam(max_length=200)]):
+    principal = user(request)
+    store = store_of(request)
+    info = cases.get_case(store, name)
+    return page(
+        request,
+        "case.html",
+        principal=principal,
+        case=info,
+        records=records.list_records(store, name, limit=20),
+        events=records.recent_events(store, name, limit=15),
+    )
+
+
+@router.get("/cases/{name}/search", response_class=HTMLResponse)
+def search(
+    request: Request,
+    name: Annotated[str, PathParam(max_length=200)],
+    q: Annotated[str, Query(max_length=records.MAX_QUERY)] = "",
+):
+    principal = user(request)
+    store = store_of(request)
+    info = cases.get_case(store, name)
+    results = records.search_case(store, name, q, limit=100) if q.strip() else []
+    template = "search_results.html" if request.headers.get("hx-request") else "search.html"
+    return page(request, template, principal=principal, case=info, q=q, results=results)
+
+
+@router.get("/cases/{name}/audit", response_class=HTMLResponse)
+def case_audit(request: Request, name: Annotated[str, PathParam(max_length=200)]):
+    principal = user(request)
+    store = store_of(request)
+    info = cases.get_case(store, name)
+    events = records.recent_events(store, name, limit=200)
+    return page(request, "audit.html", principal=principal, case=info, events=events)
+
+
+# --- records ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    text: str
+    mention: records.MentionView | None = None
+
+
+def segments(text: str, mentions: list[records.MentionView]) -> list[Segment]:
+    """The text cut at mention spans, overlaps dropped, so a template can highlight by span."""
+    out: list[Segment] = []
+    pos = 0
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if m.start < pos or m.end > len(text) or m.start >= m.end:
+            continue
+        if m.start > pos:
+            out.append(Segment(text[pos : m.start]))
+        out.append(Segment(text[m.start : m.end], m))
+        pos = m.end
+    if pos < len(text):
+        out.append(Segment(text[pos:]))
+    return out
+
+
+@router.get("/records/{record_id}", response_class=HTMLResponse)
+def record_view(request: Request, record_id: Annotated[int, PathParam(ge=1, le=2**62)]):
+    principal = user(request)
+    rec = records.get_record(store_of(request), record_id)
+    by_field: dict[str, list[records.MentionView]] = {}
+    for m in rec.mentions:
+        by_field.setdefault(m.field, []).append(m)
+    return page(
+        request,
+        "record.html",
+        principal=principal,
+        rec=rec,
+        text_segments=segments(rec.text, by_field.get("text", [])),
+        title_segments=segments(rec.title or "", by_field.get("title", [])),
+    )

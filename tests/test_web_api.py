@@ -1,0 +1,220 @@
+"""The REST API and the UI's server side, through FastAPI's test client on a real store."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from threadline import credentials
+from threadline.analyze import analyze_case
+from threadline.cases import create_case
+from threadline.ingest.service import ingest_paths
+from threadline.store import Store
+from threadline.web.app import create_app
+
+PASSWORD = "correct horse battery"
+XSS = [
+    "<script>alert('x')</script>",
+    '<img src=x onerror="alert(1)">',
+    "javascript:alert(document.cookie)",
+    '"><svg onload=alert(1)>',
+]
+
+
+@pytest.fixture
+def app_store(store: Store, tmp_path: Path) -> Store:
+    create_case(store, "admin", "river", "Identify operations in ads", "Court order 2026/114")
+    ads = [
+        {
+            "id": "a1",
+            "title": "Call 415-555-0123",
+            "text": "Sweet Lina, text me at 4I5 555 OI23 or lina@example.com",
+            "city": "San Francisco",
+        },
+        {"id": "a2", "text": "Nothing to see, $200/hr", "city": "Dallas"},
+        {
+            "id": "x" + XSS[1],
+            "title": XSS[0],
+            "text": " ".join(XSS) + " call 212-555-0188",
+            "url": XSS[2],
+            "city": XSS[3],
+        },
+    ]
+    path = tmp_path / "ads.jsonl"
+    path.write_text("\n".join(json.dumps(a) for a in ads), "utf-8")
+    ingest_paths(store, "admin", "river", [path])
+    analyze_case(store, "admin", "river")
+    credentials.set_password(store, "admin", "alice", PASSWORD)
+    return store
+
+
+@pytest.fixture
+def client(app_store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(app_store, max_body=200_000), base_url="https://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def token(app_store: Store) -> str:
+    return credentials.create_token(app_store, "admin", "alice", "tests")[0]
+
+
+def login(client: TestClient, user: str = "alice", password: str = PASSWORD):
+    form = client.get("/login")
+    prelogin = re.search(r'name="prelogin" value="([^"]+)"', form.text).group(1)
+    return client.post(
+        "/login",
+        data={"username": user, "password": password, "prelogin": prelogin, "next": "/"},
+        follow_redirects=False,
+    )
+
+
+def csrf(client: TestClient) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text).group(1)
+
+
+def test_screen_needs_a_valid_token(client: TestClient, token: str) -> None:
+    body = {"text": "call 415-555-0123"}
+    assert client.post("/v1/screen", json=body).status_code == 401
+    bad = client.post("/v1/screen", json=body, headers={"Authorization": "Bearer tl_nope"})
+    assert bad.status_code == 401 and "unknown" in bad.json()["error"]
+    ok = client.post("/v1/screen", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200
+    phone = [m for m in ok.json()["mentions"] if m["type"] == "phone"]
+    assert phone and phone[0]["normalized"] == "+14155550123"
+    text = body["text"]
+    assert text[phone[0]["start"] : phone[0]["end"]] == phone[0]["raw"]
+
+
+def test_screen_batch_and_bad_input(client: TestClient, token: str) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    batch = client.post(
+        "/v1/screen", json={"records": [{"id": 1, "text": "a@b.example"}, {"text": "x"}]},
+        headers=auth,
+    )
+    assert batch.status_code == 200 and len(batch.json()["results"]) == 2
+    missing = client.post("/v1/screen", json={"title": "no text"}, headers=auth)
+    assert missing.status_code == 422 and missing.json()["error"] == "invalid request"
+    assert "Traceback" not in missing.text
+    huge = client.post("/v1/screen", content=b"x" * 300_000, headers=auth)
+    assert huge.status_code == 413
+    not_json = client.post(
+        "/v1/screen", content=b"{", headers={**auth, "content-type": "application/json"}
+    )
+    assert not_json.status_code == 422
+
+
+def test_revoked_token_stops_working(client: TestClient, app_store: Store) -> None:
+    token, info = credentials.create_token(app_store, "admin", "alice", "soon revoked")
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/v1/me", headers=auth).json() == {"user": "alice", "via": "token"}
+    credentials.revoke_token(app_store, "admin", info.id)
+    assert client.get("/v1/me", headers=auth).status_code == 401
+
+
+def test_login_sets_a_hardened_session_cookie(client: TestClient) -> None:
+    assert login(client, password="wrong password!").status_code == 401
+    response = login(client)
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"].lower()
+    assert "tl_session=" in cookie and "httponly" in cookie and "secure" in cookie
+    assert "samesite=strict" in cookie
+    assert client.get("/v1/me").json() == {"user": "alice", "via": "session"}
+
+
+def test_login_is_rate_limited(client: TestClient) -> None:
+    for _ in range(5):
+        assert login(client, password="wrong password!").status_code == 401
+    limited = login(client)  # even the right password waits
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+
+
+def test_login_without_the_form_token_is_refused(client: TestClient) -> None:
+    client.get("/login")
+    forged = client.post(
+        "/login",
+        data={"username": "alice", "password": PASSWORD, "prelogin": "guess"},
+        follow_redirects=False,
+    )
+    assert forged.status_code == 403
+
+
+def test_state_changes_need_the_csrf_token(client: TestClient) -> None:
+    login(client)
+    body = {"name": "sea", "purpose": "Find operations at sea", "legal_basis": "Mandate 12/2026"}
+    assert client.post("/v1/cases", json=body).status_code == 403
+    assert client.post("/logout", data={"csrf_token": "nope"}).status_code == 403
+    created = client.post("/v1/cases", json=body, headers={"X-CSRF-Token": csrf(client)})
+    assert created.status_code == 201 and created.json()["name"] == "sea"
+
+
+def test_open_redirect_after_login_is_refused(client: TestClient) -> None:
+    form = client.get("/login", params={"next": "//evil.example/x"})
+    assert 'name="next" value="/"' in form.text
+
+
+def test_every_response_carries_a_strict_csp(client: TestClient) -> None:
+    for path in ("/login", "/v1/cases", "/static/app.css"):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_pages_escape_attacker_text(client: TestClient) -> None:
+    login(client)
+    found = client.get("/v1/cases/river/search", params={"q": "212-555-0188"}).json()
+    assert len(found) == 1
+    page = client.get(f"/records/{found[0]['id']}").text
+    listing = client.get("/cases/river").text
+    for html in (page, listing):
+        for payload in XSS:
+            if "<" in payload:
+                assert payload not in html
+        assert "<script>alert" not in html and "<svg" not in html and "<img src=x" not in html
+        assert not re.search(r'(href|src|action)="\s*javascript:', html, re.IGNORECASE)
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+
+
+def test_record_page_highlights_mentions_by_span(client: TestClient) -> None:
+    login(client)
+    rec = client.get("/v1/cases/river/search", params={"q": "lina@example.com"}).json()[0]
+    detail = client.get(f"/v1/records/{rec['id']}").json()
+    page = client.get(f"/records/{rec['id']}").text
+    for m in detail["mentions"]:
+        source = detail["text"] if m["field"] == "text" else detail["title"]
+        assert source[m["start"] : m["end"]] == m["raw"]
+    marks = re.findall(r'<mark class="mention t-(\w+)"[^>]*>([^<]*)</mark>', page)
+    assert ("email", "lina@example.com") in marks
+    assert ("phone", "4I5 555 OI23") in marks
+
+
+def test_search_finds_a_phone_typed_another_way(client: TestClient, token: str) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    hits = client.get("/v1/cases/river/search", params={"q": "(415) 555-0123"}, headers=auth)
+    assert [r["external_id"] for r in hits.json()] == ["a1"]
+    assert client.get("/v1/cases/nope/search", params={"q": "x"}, headers=auth).status_code == 404
+
+
+def test_upload_ingests_and_is_audited(client: TestClient, token: str) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    name = "../../etc/<img src=x onerror=alert(1)>.jsonl"
+    files = {"file": (name, b'{"id": "u1", "text": "hi 415 555 0199"}\n')}
+    response = client.post("/v1/cases/river/sources", files=files, headers=auth)
+    assert response.status_code == 201 and response.json()["sources"][0]["stored"] == 1
+    sources = client.get("/v1/cases/river/sources", headers=auth).json()
+    uploaded = [s for s in sources if s["path"].endswith("onerror=alert(1)>.jsonl")]
+    assert len(uploaded) == 1 and "/etc/" not in uploaded[0]["path"]
+    events = client.get("/v1/cases/river/audit", headers=auth).json()
+    assert any(e["action"].startswith("source.") and e["actor"] == "alice" for e in events)
+
+
+def test_openapi_is_served(client: TestClient) -> None:
+    spec = client.get("/v1/openapi.json").json()
+    assert "/v1/screen" in spec["paths"] and "/v1/cases/{name}/search" in spec["paths"]

@@ -61,7 +61,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[
     subprocess.run([*cli, "demo", "--count", "300"], env=env, check=True, capture_output=True)
     subprocess.run(
         [*cli, "passwd", "ana", "--password-stdin"],
-        env=env, input=PASSWORD + "\n", text=True, check=True, capture_output=True,
+        env=env,
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
     )
     port = _free_port()
     proc = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env)
@@ -96,9 +100,11 @@ def page(chromium: str, server: str):  # type: ignore[no-untyped-def]
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.on(
             "request",
-            lambda r: problems.append(f"outside request: {r.url}")
-            if not r.url.startswith((server, "data:", "blob:"))
-            else None,
+            lambda r: (
+                problems.append(f"outside request: {r.url}")
+                if not r.url.startswith((server, "data:", "blob:"))
+                else None
+            ),
         )
         page.problems = problems  # type: ignore[attr-defined]
         yield page

@@ -94,7 +94,8 @@ def test_screen_needs_a_valid_token(client: TestClient, token: str) -> None:
 def test_screen_batch_and_bad_input(client: TestClient, token: str) -> None:
     auth = {"Authorization": f"Bearer {token}"}
     batch = client.post(
-        "/v1/screen", json={"records": [{"id": 1, "text": "a@b.example"}, {"text": "x"}]},
+        "/v1/screen",
+        json={"records": [{"id": 1, "text": "a@b.example"}, {"text": "x"}]},
         headers=auth,
     )
     assert batch.status_code == 200 and len(batch.json()["results"]) == 2

@@ -144,6 +144,14 @@ def test_analyst_logs_in_searches_and_opens_a_record(page) -> None:  # type: ign
         assert marks.nth(i).inner_text() in text
     assert page.locator("[data-testid=provenance]").inner_text().count("SHA-256") >= 2
     page.screenshot(path=SHOTS / "04-record.png", full_page=True)
+
+    page.click("[data-testid=graph-link]")
+    page.wait_for_selector("#graph[data-ready='1']")
+    page.wait_for_selector("#map[data-ready='1']")
+    assert int(page.locator("#graph").get_attribute("data-nodes")) >= 2
+    assert page.locator("#graph canvas").count() >= 1
+    assert page.locator("[data-testid=timeline] tbody tr").count() >= 1
+    page.screenshot(path=SHOTS / "05-graph.png", full_page=True)
     assert page.problems == []  # type: ignore[attr-defined]
 
 
@@ -152,7 +160,7 @@ def test_audit_view_shows_the_logins(page) -> None:  # type: ignore[no-untyped-d
     page.goto("/cases/demo/audit")
     body = page.locator("main").inner_text()
     assert "case.create" in body or "source." in body
-    page.screenshot(path=SHOTS / "05-audit.png", full_page=True)
+    page.screenshot(path=SHOTS / "06-audit.png", full_page=True)
     assert page.problems == []  # type: ignore[attr-defined]
 
 

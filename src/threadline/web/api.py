@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from threadline import cases, records
+from threadline import cases, graph, records
 from threadline.extract.base import ExtractContext
 from threadline.ingest import query as ingest_query
 from threadline.ingest.service import ingest_paths
@@ -189,6 +189,17 @@ def show_record(
     request: Request, principal: User, record_id: Annotated[int, PathParam(ge=1, le=2**62)]
 ) -> Response:
     return _json(records.get_record(store_of(request), record_id))
+
+
+@router.get("/records/{record_id}/graph", tags=["networks"])
+def record_graph(
+    request: Request,
+    principal: User,
+    record_id: Annotated[int, PathParam(ge=1, le=2**62)],
+    hops: Annotated[int, Query(ge=1, le=4)] = 2,
+) -> Response:
+    """The record's neighbourhood: records sharing its identifiers, `hops` steps out."""
+    return _json(graph.record_graph(store_of(request), record_id, hops=hops))
 
 
 # --- audit --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from threadline import __version__, cases, credentials, records
+from threadline import __version__, cases, credentials, graph, records
 from threadline.web.auth import SESSION_COOKIE, Principal, session_principal, store_of
 
 router = APIRouter(include_in_schema=False)
@@ -225,4 +225,22 @@ def record_view(request: Request, record_id: Annotated[int, PathParam(ge=1, le=2
         rec=rec,
         text_segments=segments(rec.text, by_field.get("text", [])),
         title_segments=segments(rec.title or "", by_field.get("title", [])),
+    )
+
+
+@router.get("/records/{record_id}/graph", response_class=HTMLResponse)
+def record_graph(
+    request: Request,
+    record_id: Annotated[int, PathParam(ge=1, le=2**62)],
+    hops: Annotated[int, Query(ge=1, le=4)] = 2,
+):
+    principal = user(request)
+    found = graph.record_graph(store_of(request), record_id, hops=hops)
+    return page(
+        request,
+        "graph.html",
+        principal=principal,
+        graph=found,
+        title=f"record #{record_id}: shared identifiers",
+        data_url=f"/v1/records/{record_id}/graph?hops={hops}",
     )

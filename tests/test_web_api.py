@@ -219,3 +219,64 @@ def test_upload_ingests_and_is_audited(client: TestClient, token: str) -> None:
 def test_openapi_is_served(client: TestClient) -> None:
     spec = client.get("/v1/openapi.json").json()
     assert "/v1/screen" in spec["paths"] and "/v1/cases/{name}/search" in spec["paths"]
+
+
+def _warc_with_image(path: Path, png: bytes) -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    page = b'<html><title>Rosa</title><body>call 415 555 0123<img src="/i/1.png"></body></html>'
+    for uri, body, ctype in [
+        ("https://ads.example/p/1", page, "text/html"),
+        ("https://ads.example/i/1.png", png, "image/png"),
+    ]:
+        headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                uri, "response", payload=io.BytesIO(body), http_headers=headers
+            )
+        )
+    path.write_bytes(buf.getvalue())
+
+
+def test_images_are_shown_only_as_blurred_grey_thumbnails(
+    client: TestClient, app_store: Store, tmp_path: Path
+) -> None:
+    import io
+
+    from PIL import Image, ImageChops
+
+    # a sharp, colourful checkerboard: blurring and greying must both be visible in the output
+    image = Image.new("RGB", (256, 256))
+    for x in range(256):
+        for y in range(256):
+            image.putpixel((x, y), (255, 0, 0) if (x // 8 + y // 8) % 2 else (0, 0, 255))
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    crawl = tmp_path / "crawl.warc.gz"
+    _warc_with_image(crawl, buf.getvalue())
+    ingest_paths(app_store, "admin", "river", [crawl])
+    login(client)
+    page_id = client.get("/v1/cases/river/search", params={"q": "Rosa"}).json()[0]["id"]
+    detail = client.get(f"/v1/records/{page_id}").json()
+    (image_id,) = detail["images"]
+    html = client.get(f"/records/{page_id}").text
+    assert f'src="/records/{image_id}/thumbnail.png"' in html
+    thumb = client.get(f"/records/{image_id}/thumbnail.png")
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/png"
+    shown = Image.open(io.BytesIO(thumb.content))
+    assert shown.mode == "L"  # greyscale
+    small = image.convert("L").resize(shown.size)
+    # the checkerboard's hard edges are gone: far less local contrast than the original
+    edges_shown = ImageChops.difference(
+        shown, shown.transform(shown.size, Image.AFFINE, (1, 0, 2, 0, 1, 0))
+    )
+    edges_orig = ImageChops.difference(
+        small, small.transform(small.size, Image.AFFINE, (1, 0, 2, 0, 1, 0))
+    )
+    assert sum(edges_shown.getdata()) < 0.25 * sum(edges_orig.getdata())
+    assert client.get(f"/records/{page_id}/thumbnail.png").status_code == 404  # not an image

@@ -18,10 +18,11 @@ from sqlalchemy import Select, func, or_, select
 from threadline.cases import resolve_case
 from threadline.errors import NotFound, ValidationError
 from threadline.store.db import Store
-from threadline.store.models import AuditEvent, Case, Mention, Record, Source
+from threadline.store.models import Attachment, AuditEvent, Case, Mention, Record, Source
 
 MAX_QUERY = 200
 MAX_LIMIT = 200
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class RecordView:
     raw_length: int
     warnings: tuple[str, ...]
     mentions: tuple[MentionView, ...]
+    images: tuple[int, ...]  # image records attached to this one (or itself, for an image)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,13 @@ def get_record(store: Store, record_id: int) -> RecordView:
             .where(Mention.record_id == rec.id)
             .order_by(Mention.field, Mention.start)
         ).all()
+        images = session.scalars(
+            select(Attachment.attached_id)
+            .where(Attachment.record_id == rec.id)
+            .order_by(Attachment.attached_id)
+        ).all()
+        if rec.kind == "image":
+            images = [rec.id, *images]
         return RecordView(
             id=rec.id,
             case=case_name,
@@ -159,6 +168,7 @@ def get_record(store: Store, record_id: int) -> RecordView:
                 )
                 for m in mentions
             ),
+            images=tuple(images),
         )
 
 
@@ -247,3 +257,14 @@ def recent_events(store: Store, case_name: str | None, *, limit: int = 50) -> li
             EventView(e.seq, e.at, e.actor, e.action, e.target, e.details)
             for e in session.scalars(query)
         ]
+
+
+def image_bytes(store: Store, record_id: int) -> bytes:
+    """The preserved bytes of an image record (for thumbnails; never sent as they are)."""
+    with store.read() as session:
+        rec = session.get(Record, record_id)
+        if rec is None or rec.kind != "image" or rec.blob_sha256 is None:
+            raise NotFound(f"no image record with id {record_id}")
+        sha = rec.blob_sha256
+    with store.blobs.open(sha) as fh:
+        return fh.read(MAX_IMAGE_BYTES + 1)

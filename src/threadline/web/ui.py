@@ -244,3 +244,13 @@ def record_graph(
         title=f"record #{record_id}: shared identifiers",
         data_url=f"/v1/records/{record_id}/graph?hops={hops}",
     )
+
+
+@router.get("/records/{record_id}/thumbnail.png")
+def thumbnail(request: Request, record_id: Annotated[int, PathParam(ge=1, le=2**62)]) -> Response:
+    """Always blurred and greyscale: an analyst works with an image without having to see it."""
+    from threadline.media.thumbnail import safe_thumbnail
+
+    user(request)
+    data = records.image_bytes(store_of(request), record_id)
+    return Response(safe_thumbnail(data, blur=True, grey=True), media_type="image/png")

@@ -170,3 +170,62 @@ def test_wrong_password_is_refused_in_the_browser(page) -> None:  # type: ignore
     page.fill("input[name=password]", "not the password")
     page.click("button[type=submit]")
     assert "Wrong user name or password" in page.locator("[role=alert]").inner_text()
+
+
+def test_demo_serve_prints_a_password_that_logs_in(tmp_path: Path) -> None:
+    import re
+
+    import httpx
+
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("THREADLINE_")},
+        "THREADLINE_DATA_DIR": str(tmp_path),
+        "THREADLINE_ACTOR": "ana",
+        "PYTHONUNBUFFERED": "1",
+        "COLUMNS": "200",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "threadline",
+            "demo",
+            "--count",
+            "50",
+            "--serve",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = []
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.append(line)
+            if "a new password each time" in line:
+                break
+        password = lines[-2].strip()
+        assert re.fullmatch(r"[A-Za-z0-9_-]{16}", password), lines[-3:]
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                form = httpx.get(base + "/login")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.3)
+        prelogin = re.search(r'name="prelogin" value="([^"]+)"', form.text).group(1)
+        answer = httpx.post(
+            base + "/login",
+            data={"username": "ana", "password": password, "prelogin": prelogin},
+            # the cookie is Secure; an HTTP client outside a browser would not send it back
+            headers={"Cookie": f"tl_prelogin={form.cookies['tl_prelogin']}"},
+        )
+        assert answer.status_code == 303 and "tl_session=" in answer.headers["set-cookie"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

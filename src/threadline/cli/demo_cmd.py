@@ -11,6 +11,7 @@ from threadline.cli.analyze_cmd import print_analyze_summary
 from threadline.cli.context import console, counting_progress, handle_errors, open_store, settings
 from threadline.cli.ingest_cmd import print_summary
 from threadline.demo import DEMO_CASE, run_demo
+from threadline.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +22,10 @@ def register(app: typer.Typer) -> None:
 def demo(
     count: int = typer.Option(2_000, "--count", min=10, max=1_000_000, help="Synthetic ads"),
     seed: int = typer.Option(7, "--seed"),
+    serve: bool = typer.Option(
+        False, "--serve", help="Then open the web UI on http://127.0.0.1:8700/ (Ctrl-C stops it)"
+    ),
+    port: int = typer.Option(8700, "--port", help="Port for --serve"),
 ) -> None:
     """Generate a synthetic corpus, ingest it into a demo case, analyse it, and summarise."""
     store = open_store()
@@ -65,7 +70,25 @@ def demo(
     console.print(f"audit chain {status} ({audit.events_checked} events)", highlight=False)
     console.print(
         "next: threadline case show demo · threadline audit log --case demo · "
-        "threadline quarantine list --case demo",
+        "threadline demo --serve (web UI)",
         highlight=False,
         markup=False,
     )
+    if serve:
+        _serve_demo(store, settings().actor, port)
+
+
+def _serve_demo(store: Store, actor: str, port: int) -> None:
+    """Give the acting user a fresh one-time password and serve the UI on loopback."""
+    import secrets
+
+    from threadline import credentials
+    from threadline.cli.serve_cmd import serve as serve_command
+
+    password = secrets.token_urlsafe(12)
+    credentials.set_password(store, actor, actor, password)
+    console.rule("web UI")
+    console.print(Text(f"open http://127.0.0.1:{port}/ and log in as {actor!r} with password "))
+    console.print(Text(password, style="bold"))
+    console.print("(a new password each time; `threadline passwd` sets a lasting one)")
+    serve_command(host="127.0.0.1", port=port, workers=1, max_upload_mb=256)

@@ -132,3 +132,9 @@ def test_demo_runs_from_nothing_and_is_rerunnable(tmp_path: Path) -> None:
     ]
     (demo,) = cases
     assert demo["name"] == "demo" and demo["records"] == 400
+
+
+def test_error_messages_quoting_user_input_are_not_read_as_markup(tmp_path: Path) -> None:
+    result = tl(tmp_path, "case", "show", "[red]x[/red]")
+    assert result.returncode == 1
+    assert "[red]x[/red]" in result.stderr

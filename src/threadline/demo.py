@@ -13,6 +13,7 @@ from threadline.analyze import AnalyzeSummary, analyze_case
 from threadline.cases import create_case, resolve_case
 from threadline.errors import Conflict
 from threadline.ingest.service import IngestSummary, ProgressFn, ingest_paths
+from threadline.safeguards.access import ensure_local_admin
 from threadline.store.db import Store
 from threadline.store.models import Mention, Record
 
@@ -45,6 +46,7 @@ def run_demo(
 ) -> DemoReport:
     from threadline.synth import write_corpus
 
+    ensure_local_admin(store, actor)  # with nothing configured, the demo's user is the admin
     # the demo is re-runnable: same corpus, same case, and ingest adds nothing twice
     with contextlib.suppress(Conflict):
         create_case(store, actor, DEMO_CASE, DEMO_PURPOSE, DEMO_LEGAL_BASIS, retention_days=30)

@@ -8,6 +8,7 @@ import typer
 
 from threadline import __version__
 from threadline.cli import (
+    access_cmd,
     analyze_cmd,
     app,
     audit_cmd,
@@ -49,3 +50,4 @@ app.add_typer(synth_cmd.app, name="synth")
 ingest_cmd.register(app)
 analyze_cmd.register(app)
 demo_cmd.register(app)
+access_cmd.register(app)

@@ -85,7 +85,7 @@ def test_an_analyst_of_case_a_can_do_nothing_to_case_b(world: World, tmp_path: P
 def test_roles_limit_what_members_do_within_their_case(world: World) -> None:
     s = world.store
     rid = str(world.records["A"][0])
-    with pytest.raises(Forbidden, match="role researcher in case 'A'.* may not analyze"):
+    with pytest.raises(Forbidden, match=r"role researcher in case 'A'.* may not analyze"):
         analyze_case(s, world.res, "A")
     with pytest.raises(Forbidden, match="may not review"):
         record_review(s, world.ana, "A", "record", rid, "confirmed", "an analyst's own view")

@@ -14,7 +14,7 @@ from threadline.cases import create_case, get_case, list_cases
 from threadline.errors import Conflict, Forbidden, ValidationError
 from threadline.ingest.query import list_quarantine, list_sources
 from threadline.ingest.service import ingest_paths
-from threadline.records import search_identifiers, view_record
+from threadline.records import list_records, search_identifiers, view_record
 from threadline.safeguards import access
 from threadline.safeguards.export_gate import authorize_export
 from threadline.safeguards.oversight import oversight_report
@@ -45,6 +45,8 @@ def test_an_analyst_of_case_a_can_do_nothing_to_case_b(world: World, tmp_path: P
     b_record = world.records["B"][0]
     # what the analyst may do in A works …
     assert get_case(s, ana, "A").records == 3
+    listed = list_records(s, ana, "A")
+    assert [r.id for r in listed] == world.records["A"] and listed[0].mentions >= 2
     assert view_record(s, ana, "A", world.records["A"][0]).id == world.records["A"][0]
     assert {h.record_id for h in search_identifiers(s, ana, "A", PHONE)} == set(
         world.records["A"][:2]
@@ -57,6 +59,7 @@ def test_an_analyst_of_case_a_can_do_nothing_to_case_b(world: World, tmp_path: P
         "sources": lambda: list_sources(s, ana, "B"),
         "quarantine": lambda: list_quarantine(s, ana, "B"),
         "record": lambda: view_record(s, ana, "B", b_record),
+        "records": lambda: list_records(s, ana, "B"),
         "search": lambda: search_identifiers(s, ana, "B", PHONE),
         "analyze": lambda: analyze_case(s, ana, "B"),
         "ingest": lambda: ingest_paths(s, ana, "B", [extra]),

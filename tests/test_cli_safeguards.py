@@ -85,6 +85,7 @@ def test_an_analyst_of_a_is_refused_everything_on_b_through_the_cli(tmp_path: Pa
         ["case", "show", "B"],
         ["search", PHONE, "--case", "B"],
         ["record", "show", b_record, "--case", "B"],
+        ["record", "list", "--case", "B"],
         ["quarantine", "list", "--case", "B"],
         ["analyze", "--case", "B"],
         ["ingest", str(d / "A.jsonl"), "--case", "B"],
@@ -103,7 +104,7 @@ def test_an_analyst_of_a_is_refused_everything_on_b_through_the_cli(tmp_path: Pa
     refusals = lines(tl(d, "sue", "report", "oversight", "--case", "B", "--format", "json"))[0][
         "refusals"
     ]
-    assert len(refusals) == 11 and {r["actor"] for r in refusals} == {"ana"}
+    assert len(refusals) == 12 and {r["actor"] for r in refusals} == {"ana"}
 
 
 def test_review_approve_and_report_through_the_cli(tmp_path: Path) -> None:

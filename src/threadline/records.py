@@ -155,3 +155,49 @@ def search_identifiers(
             shown = show(type_, value)
             hits.append(SearchHit(record_id, type_, shown, shown != value))
         return hits
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    id: int
+    kind: str
+    external_id: str | None
+    place: str | None
+    posted_at: datetime | None
+    mentions: int
+
+
+def list_records(
+    store: Store, actor: str, case_name: str, *, after_id: int = 0, limit: int = 100
+) -> list[RecordRow]:
+    """A page of a case's records (no text: open one with `view_record`). Audited."""
+    case = guard(
+        store,
+        actor,
+        case_name,
+        "read",
+        audit_as="records.listed",
+        details={"after_id": after_id, "limit": limit},
+    )
+    with store.read() as session:
+        counts = (
+            select(Mention.record_id, func.count().label("n"))
+            .where(Mention.case_id == case.id)
+            .group_by(Mention.record_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(
+                Record.id,
+                Record.kind,
+                Record.external_id,
+                Record.place,
+                Record.posted_at,
+                func.coalesce(counts.c.n, 0),
+            )
+            .outerjoin(counts, counts.c.record_id == Record.id)
+            .where(Record.case_id == case.id, Record.id > after_id)
+            .order_by(Record.id)
+            .limit(limit)
+        ).all()
+        return [RecordRow(*row) for row in rows]

@@ -168,6 +168,35 @@ def record_show(
     review_cmd.print_reviews(list(view.reviews))
 
 
+@record_app.command("list")
+@handle_errors
+def record_list(
+    case: str = typer.Option(..., "--case"),
+    after: int = typer.Option(0, "--after", min=0, help="Only records with a larger id (paging)"),
+    limit: int = typer.Option(100, "--limit", min=1, max=10_000),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+) -> None:
+    """List a case's records: id, kind, source id, place, time, mentions (no text)."""
+    from threadline.records import list_records
+
+    rows = list_records(open_store(), settings().actor, case, after_id=after, limit=limit)
+    if fmt == "json":
+        for r in rows:
+            emit_json(asdict(r))
+        return
+    table = Table("id", "kind", "external id", "place", "posted", "mentions")
+    for r in rows:
+        table.add_row(
+            str(r.id),
+            r.kind,
+            Text(r.external_id or ""),
+            Text(r.place or ""),
+            f"{r.posted_at:%Y-%m-%d}" if r.posted_at else "",
+            str(r.mentions),
+        )
+    console.print(table)
+
+
 @handle_errors
 def search(
     query: str = typer.Argument(..., help="An identifier: phone, e-mail, handle …"),

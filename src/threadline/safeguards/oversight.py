@@ -21,7 +21,14 @@ from threadline.store.models import AuditEvent
 
 # audit actions by what the report calls them
 ACCESS_ACTIONS = frozenset(
-    {"case.viewed", "record.viewed", "quarantine.viewed", "reviews.viewed", "audit.viewed"}
+    {
+        "case.viewed",
+        "record.viewed",
+        "records.listed",
+        "quarantine.viewed",
+        "reviews.viewed",
+        "audit.viewed",
+    }
 )
 SEARCH_ACTIONS = frozenset({"search.run"})
 EXPORT_ACTIONS = frozenset({"export.authorized", "export.completed", "export.refused"})

@@ -26,6 +26,7 @@ from sqlalchemy import Table, delete, exists, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from threadline import audit
+from threadline.errors import NotFound
 from threadline.safeguards.access import guard_global
 from threadline.store.db import Store, utcnow
 from threadline.store.models import AuditEvent, AuditHead, Base, Blob, Case, CaseMember, Record
@@ -103,8 +104,10 @@ def purge_case(store: Store, actor: str, case: Case, *, dry_run: bool) -> PurgeR
     """Delete (or, dry, count) one expired case's data in one transaction."""
     rows: dict[str, int] = {}
     with store.write() as session:
-        case = session.get(Case, case.id)  # type: ignore[assignment]
-        assert case is not None
+        current = session.get(Case, case.id)
+        if current is None:
+            raise NotFound(f"case {case.name!r} no longer exists")
+        case = current
         candidate_blobs = _case_blobs(session, case.id)
         # children first: record-keyed tables, then case tables in reverse dependency order
         for table in _record_tables():

@@ -27,10 +27,12 @@ def child(path: str, fmt: str) -> None:
     from threadline.cases import create_case
     from threadline.config import Settings
     from threadline.ingest.service import ingest_paths
+    from threadline.safeguards.access import ensure_local_admin
     from threadline.store import Store
 
     data_dir = tempfile.mkdtemp(prefix="bench-ingest-", dir=OUT)
     store = Store(Settings.load(data_dir=data_dir, actor="bench"))
+    ensure_local_admin(store, "bench")  # the acting user must exist (admin and supervisor)
     create_case(store, "bench", "bench", "Benchmark on synthetic ads", "Synthetic data only")
     start, cpu_start = time.perf_counter(), time.process_time()
     summary = ingest_paths(store, "bench", "bench", [Path(path)], fmt=fmt)

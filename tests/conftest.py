@@ -112,3 +112,19 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
         yield s
     finally:
         s.dispose()
+
+
+ADMIN = "admin"
+
+
+def add_user(store: Store, name: str, *roles: str) -> str:
+    """Create `name` with `roles` (default: supervisor, who may open cases), first
+    bootstrapping an `admin` user if the store has no users yet. Returns the name."""
+    from threadline.safeguards.access import create_user, ensure_local_admin
+
+    if name == ADMIN:
+        ensure_local_admin(store, ADMIN)
+        return name
+    ensure_local_admin(store, ADMIN)
+    create_user(store, ADMIN, name, list(roles or ("supervisor",)))
+    return name

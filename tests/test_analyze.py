@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from conftest import add_user
 from threadline.analyze import analyze_case
 from threadline.cases import create_case
 from threadline.ingest.service import ingest_paths
@@ -28,6 +29,7 @@ ADS = [
 
 
 def _ingest(store: Store, tmp_path: Path) -> None:
+    add_user(store, "tester")
     create_case(store, "tester", "river", "Identify operations in ads", "Court order 2026/114 …")
     path = tmp_path / "ads.jsonl"
     path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in ADS), "utf-8")

@@ -15,6 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 
+from conftest import add_user
 from threadline import credentials
 from threadline.cases import create_case
 from threadline.config import Settings
@@ -29,16 +30,17 @@ pytestmark = pytest.mark.slow
 def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     data = tmp_path_factory.mktemp("fuzz")
     store = Store(Settings.load(data_dir=data, actor="admin"))
-    create_case(store, "admin", "river", "Identify operations in ads", "Court order 2026/114")
+    add_user(store, "alice")
+    create_case(store, "alice", "river", "Identify operations in ads", "Court order 2026/114")
     ads = data / "ads.jsonl"
     ads.write_text(json.dumps({"id": "a1", "text": "call 415 555 0123"}) + "\n", "utf-8")
-    ingest_paths(store, "admin", "river", [Path(ads)])
+    ingest_paths(store, "alice", "river", [Path(ads)])
     return store
 
 
 @pytest.fixture(scope="module")
 def token(fuzz_store: Store) -> str:
-    return credentials.create_token(fuzz_store, "admin", "admin", "fuzzing")[0]
+    return credentials.create_token(fuzz_store, "alice", "alice", "fuzzing")[0]
 
 
 @pytest.fixture(scope="module")

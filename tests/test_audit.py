@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select, update
 
+from conftest import add_user
 from threadline import audit
 from threadline.cases import create_case
 from threadline.store import Store
@@ -17,8 +18,17 @@ BASIS = "Court order 2026/114 under national anti-trafficking law"
 
 
 def _fill(store: Store, n: int) -> None:
+    """n audited writes (a case opened each time), so event i is the i-th write."""
     for i in range(n):
-        create_case(store, f"user{i}", f"case-{i}", PURPOSE, BASIS)
+        with store.write() as session:
+            audit.append(
+                session,
+                actor=f"user{i}",
+                action="case.created",
+                case_id=None,
+                target=f"case:{i}",
+                details={"name": f"case-{i}", "purpose": PURPOSE, "legal_basis": BASIS},
+            )
 
 
 def _verify(store: Store) -> audit.VerifyResult:
@@ -114,6 +124,8 @@ def test_checkpoint_never_moves_backwards(tmp_path: Path) -> None:
 
 def test_concurrent_writers_keep_one_valid_chain(store: Store) -> None:
     errors: list[BaseException] = []
+    for k in range(4):
+        add_user(store, f"w{k}")  # the admin, then 4 users: 5 events
 
     def worker(k: int) -> None:
         try:
@@ -130,7 +142,7 @@ def test_concurrent_writers_keep_one_valid_chain(store: Store) -> None:
     assert errors == []
     result = _verify(store)
     assert result.ok, result.problem
-    assert result.events_checked == 20 and result.checkpoint_seq == 20
+    assert result.events_checked == 25 and result.checkpoint_seq == 25
 
 
 @pytest.mark.parametrize("details", [{"b": 1, "a": [1, 2]}, {"ü": "ñ", "n": None}])

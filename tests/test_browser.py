@@ -132,10 +132,10 @@ def test_analyst_logs_in_searches_and_opens_a_record(page) -> None:  # type: ign
     page.click("text=Search")
     page.fill("input[name=q]", "@")
     page.press("input[name=q]", "Enter")
-    page.wait_for_selector("[data-testid=results] a[href^='/records/']")
+    page.wait_for_selector("[data-testid=results] a[href*='/records/']")
     page.screenshot(path=SHOTS / "03-search.png", full_page=True)
 
-    page.click("[data-testid=results] a[href^='/records/']")
+    page.click("[data-testid=results] a[href*='/records/']")
     page.wait_for_selector("[data-testid=text]")
     marks = page.locator("[data-testid=text] mark[data-testid=mention]")
     assert marks.count() >= 1

@@ -28,7 +28,14 @@ def tl(data_dir: Path, *args: str, stdin: bytes | None = None) -> subprocess.Com
     )
 
 
+def first_admin(data_dir: Path, name: str = "cli-tester") -> None:
+    """The acting user of `tl` as the first user: admin, and supervisor to open cases."""
+    r = tl(data_dir, "user", "create", name, "--role", "admin", "--role", "supervisor")
+    assert r.returncode == 0, r.stderr
+
+
 def test_case_create_list_show(tmp_path: Path) -> None:
+    first_admin(tmp_path)
     r = tl(
         tmp_path,
         "case",
@@ -64,6 +71,7 @@ def test_case_create_list_show(tmp_path: Path) -> None:
 def test_case_without_purpose_or_legal_basis_fails_clearly(
     tmp_path: Path, args: list[str], message: str
 ) -> None:
+    first_admin(tmp_path)
     r = tl(tmp_path, "case", "create", "river", *args)
     assert r.returncode == 1
     assert message in r.stderr
@@ -71,10 +79,11 @@ def test_case_without_purpose_or_legal_basis_fails_clearly(
 
 
 def test_audit_verify_exit_code_follows_the_chain(tmp_path: Path) -> None:
+    first_admin(tmp_path)  # event 1
     for name in ("a", "b", "c"):
         tl(tmp_path, "case", "create", name, "--purpose", PURPOSE, "--legal-basis", BASIS)
     ok = tl(tmp_path, "audit", "verify")
-    assert ok.returncode == 0 and "audit chain OK: 3 events" in ok.stdout
+    assert ok.returncode == 0 and "audit chain OK: 4 events" in ok.stdout
     with sqlite3.connect(tmp_path / "threadline.db") as db:
         db.execute("UPDATE audit_events SET actor = 'nobody' WHERE seq = 2")
     broken = tl(tmp_path, "audit", "verify", "--format", "json")
@@ -83,6 +92,7 @@ def test_audit_verify_exit_code_follows_the_chain(tmp_path: Path) -> None:
 
 
 def test_ingest_summary_and_quarantine_list(tmp_path: Path) -> None:
+    first_admin(tmp_path)
     tl(tmp_path, "case", "create", "river", "--purpose", PURPOSE, "--legal-basis", BASIS)
     corpus = tmp_path / "[bold red]evil.jsonl"  # markup in a file name stays text
     corpus.write_bytes(
@@ -100,6 +110,7 @@ def test_ingest_summary_and_quarantine_list(tmp_path: Path) -> None:
 
 
 def test_audit_log_shows_events_as_text(tmp_path: Path) -> None:
+    first_admin(tmp_path)
     tl(
         tmp_path,
         "case",
@@ -114,18 +125,19 @@ def test_audit_log_shows_events_as_text(tmp_path: Path) -> None:
         json.loads(line)
         for line in tl(tmp_path, "audit", "log", "--format", "json").stdout.splitlines()
     ]
-    assert [e["action"] for e in events] == ["case.created"]
-    assert events[0]["details"]["name"] == "<script>x</script>"
+    assert [e["action"] for e in events] == ["user.created", "case.created"]
+    assert events[1]["details"]["name"] == "<script>x</script>"
 
 
 @pytest.mark.slow
 def test_demo_runs_from_nothing_and_is_rerunnable(tmp_path: Path) -> None:
     first = tl(tmp_path, "demo", "--count", "400")
     assert first.returncode == 0, first.stderr
+    assert "created 'cli-tester' as a local admin" in first.stdout
     assert "audit chain OK" in first.stdout
     second = tl(tmp_path, "demo", "--count", "400")
     assert second.returncode == 0, second.stderr
-    assert "already ingested" in second.stdout
+    assert "already ingested" in second.stdout and "local admin" not in second.stdout
     cases = [
         json.loads(line)
         for line in tl(tmp_path, "case", "list", "--format", "json").stdout.splitlines()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from conftest import add_user
 from threadline import audit
 from threadline.cases import create_case
 from threadline.errors import NotFound, ValidationError
@@ -32,7 +33,7 @@ def ad(i: int, **extra: object) -> bytes:
 
 @pytest.fixture
 def case(store: Store) -> str:
-    create_case(store, "tester", "river", PURPOSE, BASIS)
+    create_case(store, add_user(store, "tester"), "river", PURPOSE, BASIS)
     return "river"
 
 
@@ -109,7 +110,7 @@ def test_bad_lines_are_quarantined_with_reason_and_bytes(
     make_store: Callable[..., Store], tmp_path: Path
 ) -> None:
     store = make_store(max_record_bytes=300)
-    create_case(store, "tester", "river", PURPOSE, BASIS)
+    create_case(store, add_user(store, "tester"), "river", PURPOSE, BASIS)
     bad = {
         "malformed": b'{"id": "x", "text": "unterminated',
         "not_utf8": b'{"id": "y", "text": "caf\xe9 \xff"}',

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from conftest import add_user
 from threadline import audit
 from threadline.cases import create_case
 from threadline.config import Settings
@@ -144,7 +145,7 @@ def test_killed_ingest_resumes_to_the_same_store_as_a_clean_run(
     purpose, basis = "Resume test on synthetic ads", "Synthetic data, no legal basis needed"
     for data_dir, url in [(tmp_path / "killed", database_url), (tmp_path / "clean", clean_url)]:
         s = Store(Settings.load(data_dir=data_dir, database_url=url, actor="tester"))
-        create_case(s, "tester", "river", purpose, basis)
+        create_case(s, add_user(s, "tester"), "river", purpose, basis)
         s.dispose()
 
     proc = _run(tmp_path / "killed", database_url, corpus)

@@ -22,11 +22,12 @@ def test_migrations_build_the_schema_the_models_describe(store: Store) -> None:
 
 
 def test_reopening_a_store_keeps_its_data(store: Store) -> None:
+    from conftest import add_user
     from threadline.cases import create_case, list_cases
 
-    create_case(store, "tester", "kept", "Purpose of the case", "Legal basis of the case")
+    create_case(store, add_user(store, "tester"), "kept", "Purpose of the case", "Legal basis")
     again = Store(store.settings)
-    assert [c.name for c in list_cases(again)] == ["kept"]
+    assert [c.name for c in list_cases(again, "tester")] == ["kept"]
     again.dispose()
 
 

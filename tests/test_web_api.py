@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import add_user
 from threadline import credentials
 from threadline.analyze import analyze_case
 from threadline.cases import create_case
 from threadline.ingest.service import ingest_paths
+from threadline.safeguards.access import add_member
 from threadline.store import Store
 from threadline.web.app import create_app
 
@@ -28,7 +30,10 @@ XSS = [
 
 @pytest.fixture
 def app_store(store: Store, tmp_path: Path) -> Store:
-    create_case(store, "admin", "river", "Identify operations in ads", "Court order 2026/114")
+    add_user(store, "alice")  # a supervisor: opens the case and may do everything in it
+    add_user(store, "rita", "researcher")
+    create_case(store, "alice", "river", "Identify operations in ads", "Court order 2026/114")
+    add_member(store, "alice", "river", "rita", "researcher")
     ads = [
         {
             "id": "a1",
@@ -47,9 +52,10 @@ def app_store(store: Store, tmp_path: Path) -> Store:
     ]
     path = tmp_path / "ads.jsonl"
     path.write_text("\n".join(json.dumps(a) for a in ads), "utf-8")
-    ingest_paths(store, "admin", "river", [path])
-    analyze_case(store, "admin", "river")
-    credentials.set_password(store, "admin", "alice", PASSWORD)
+    ingest_paths(store, "alice", "river", [path])
+    analyze_case(store, "alice", "river")
+    credentials.set_password(store, "alice", "alice", PASSWORD)
+    credentials.set_password(store, "admin", "rita", PASSWORD)
     return store
 
 
@@ -61,7 +67,7 @@ def client(app_store: Store) -> Iterator[TestClient]:
 
 @pytest.fixture
 def token(app_store: Store) -> str:
-    return credentials.create_token(app_store, "admin", "alice", "tests")[0]
+    return credentials.create_token(app_store, "alice", "alice", "tests")[0]
 
 
 def login(client: TestClient, user: str = "alice", password: str = PASSWORD):
@@ -111,10 +117,10 @@ def test_screen_batch_and_bad_input(client: TestClient, token: str) -> None:
 
 
 def test_revoked_token_stops_working(client: TestClient, app_store: Store) -> None:
-    token, info = credentials.create_token(app_store, "admin", "alice", "soon revoked")
+    token, info = credentials.create_token(app_store, "alice", "alice", "soon revoked")
     auth = {"Authorization": f"Bearer {token}"}
     assert client.get("/v1/me", headers=auth).json() == {"user": "alice", "via": "token"}
-    credentials.revoke_token(app_store, "admin", info.id)
+    credentials.revoke_token(app_store, "alice", info.id)
     assert client.get("/v1/me", headers=auth).status_code == 401
 
 
@@ -172,7 +178,7 @@ def test_pages_escape_attacker_text(client: TestClient) -> None:
     login(client)
     found = client.get("/v1/cases/river/search", params={"q": "212-555-0188"}).json()
     assert len(found) == 1
-    page = client.get(f"/records/{found[0]['id']}").text
+    page = client.get(f"/cases/river/records/{found[0]['record_id']}").text
     listing = client.get("/cases/river").text
     for html in (page, listing):
         for payload in XSS:
@@ -186,8 +192,8 @@ def test_pages_escape_attacker_text(client: TestClient) -> None:
 def test_record_page_highlights_mentions_by_span(client: TestClient) -> None:
     login(client)
     rec = client.get("/v1/cases/river/search", params={"q": "lina@example.com"}).json()[0]
-    detail = client.get(f"/v1/records/{rec['id']}").json()
-    page = client.get(f"/records/{rec['id']}").text
+    detail = client.get(f"/v1/cases/river/records/{rec['record_id']}").json()
+    page = client.get(f"/cases/river/records/{rec['record_id']}").text
     for m in detail["mentions"]:
         source = detail["text"] if m["field"] == "text" else detail["title"]
         assert source[m["start"] : m["end"]] == m["raw"]
@@ -199,7 +205,9 @@ def test_record_page_highlights_mentions_by_span(client: TestClient) -> None:
 def test_search_finds_a_phone_typed_another_way(client: TestClient, token: str) -> None:
     auth = {"Authorization": f"Bearer {token}"}
     hits = client.get("/v1/cases/river/search", params={"q": "(415) 555-0123"}, headers=auth)
-    assert [r["external_id"] for r in hits.json()] == ["a1"]
+    (hit,) = [h for h in hits.json() if h["type"] == "phone"]
+    detail = client.get(f"/v1/cases/river/records/{hit['record_id']}", headers=auth).json()
+    assert detail["external_id"] == "a1"
     assert client.get("/v1/cases/nope/search", params={"q": "x"}, headers=auth).status_code == 404
 
 
@@ -259,14 +267,14 @@ def test_images_are_shown_only_as_blurred_grey_thumbnails(
     image.save(buf, format="PNG")
     crawl = tmp_path / "crawl.warc.gz"
     _warc_with_image(crawl, buf.getvalue())
-    ingest_paths(app_store, "admin", "river", [crawl])
+    ingest_paths(app_store, "alice", "river", [crawl])
     login(client)
-    page_id = client.get("/v1/cases/river/search", params={"q": "Rosa"}).json()[0]["id"]
-    detail = client.get(f"/v1/records/{page_id}").json()
+    page_id = client.get("/v1/cases/river/search", params={"q": "Rosa"}).json()[0]["record_id"]
+    detail = client.get(f"/v1/cases/river/records/{page_id}").json()
     (image_id,) = detail["images"]
-    html = client.get(f"/records/{page_id}").text
-    assert f'src="/records/{image_id}/thumbnail.png"' in html
-    thumb = client.get(f"/records/{image_id}/thumbnail.png")
+    html = client.get(f"/cases/river/records/{page_id}").text
+    assert f'src="/cases/river/records/{image_id}/thumbnail.png"' in html
+    thumb = client.get(f"/cases/river/records/{image_id}/thumbnail.png")
     assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/png"
     shown = Image.open(io.BytesIO(thumb.content))
     assert shown.mode == "L"  # greyscale
@@ -279,4 +287,39 @@ def test_images_are_shown_only_as_blurred_grey_thumbnails(
         small, small.transform(small.size, Image.AFFINE, (1, 0, 2, 0, 1, 0))
     )
     assert sum(edges_shown.getdata()) < 0.25 * sum(edges_orig.getdata())
-    assert client.get(f"/records/{page_id}/thumbnail.png").status_code == 404  # not an image
+    assert client.get(f"/cases/river/records/{page_id}/thumbnail.png").status_code == 404
+
+
+def test_another_case_is_out_of_reach_and_identifiers_are_masked_by_role(
+    client: TestClient, app_store: Store
+) -> None:
+    add_user(app_store, "bob")
+    create_case(app_store, "bob", "sea", "Another unit's operation", "Mandate 7/2026 of unit B")
+    token = credentials.create_token(app_store, "alice", "alice", "cross-case")[0]
+    auth = {"Authorization": f"Bearer {token}"}
+    for path in ("/v1/cases/sea", "/v1/cases/sea/records", "/v1/cases/sea/audit"):
+        refused = client.get(path, headers=auth)
+        assert refused.status_code == 403 and "sea" in refused.json()["error"], path
+    refused = client.get("/v1/cases/sea/search", params={"q": "x"}, headers=auth)
+    assert refused.status_code == 403
+    assert [c["name"] for c in client.get("/v1/cases", headers=auth).json()] == ["river"]
+
+    login(client, "rita")  # a researcher of river: identifiers masked
+    hit = client.get("/v1/cases/river/search", params={"q": "lina@example.com"}).json()[0]
+    assert hit["masked"] and hit["shown"].startswith("***")
+    detail = client.get(f"/v1/cases/river/records/{hit['record_id']}").json()
+    assert "lina@example.com" not in json.dumps(detail) and "4I5 555 OI23" not in detail["text"]
+    for m in detail["mentions"]:  # spans still index the (masked) text shown
+        field = detail["text"] if m["field"] == "text" else detail["title"]
+        assert field[m["start"] : m["end"]] == m["raw"]
+    page = client.get(f"/cases/river/records/{hit['record_id']}").text
+    assert "lina@example.com" not in page and "masked for your role" in page
+    graph = client.get(f"/v1/cases/river/records/{hit['record_id']}/graph").json()
+    assert "lina@example.com" not in json.dumps(graph)
+
+
+def test_unknown_paths_get_the_same_json_errors(client: TestClient) -> None:
+    missing = client.get("/v1/nothing-here")
+    assert missing.status_code == 404 and missing.json() == {"error": "Not Found"}
+    wrong_method = client.delete("/v1/screen")
+    assert wrong_method.status_code == 405 and "error" in wrong_method.json()

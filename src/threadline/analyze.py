@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, func, select
 
 from threadline import audit
-from threadline.cases import resolve_case
 from threadline.extract.base import ExtractContext, Mention
 from threadline.extract.engine import extract_all
 from threadline.extract.registry import all_extractors
+from threadline.safeguards.access import guard
 from threadline.screen import region_for_record
 from threadline.store.db import Store, utcnow
 from threadline.store.models import Mention as MentionRow
@@ -55,8 +55,8 @@ def analyze_case(
     progress: Callable[[int, int], None] | None = None,
 ) -> AnalyzeSummary:
     version = extraction_version()
+    case = guard(store, actor, case_name, "analyze")
     with store.read() as session:
-        case = resolve_case(session, case_name)
         total = session.scalar(select(func.count()).where(Record.case_id == case.id)) or 0
         pending = session.scalar(_pending(case.id, version, count=True)) or 0
     processed = mentions = errors = 0

@@ -63,6 +63,9 @@ def create_case(
     days = DEFAULT_RETENTION_DAYS if retention_days is None else retention_days
     if not 1 <= days <= MAX_RETENTION_DAYS:
         raise ValidationError(f"retention must be between 1 and {MAX_RETENTION_DAYS} days")
+    from threadline.safeguards.access import add_owner, guard_global
+
+    guard_global(store, actor, "create_case")
     now = utcnow()
     try:
         with store.write() as session:
@@ -79,6 +82,7 @@ def create_case(
             )
             session.add(case)
             session.flush()
+            add_owner(session, case, actor)  # who opens a case supervises it
             audit.append(
                 session,
                 actor=actor,
@@ -104,16 +108,25 @@ def resolve_case(session: Session, name: str) -> Case:
     return case
 
 
-def get_case(store: Store, name: str) -> CaseInfo:
+def get_case(store: Store, actor: str, name: str) -> CaseInfo:
+    """A case with its counts, for a user who may read it (audited as an access)."""
+    from threadline.safeguards.access import guard
+
+    case = guard(store, actor, name, "read", audit_as="case.viewed")
     with store.read() as session:
-        case = resolve_case(session, name)
         return _info(case, **_counts(session, case.id))
 
 
-def list_cases(store: Store) -> list[CaseInfo]:
+def list_cases(store: Store, actor: str) -> list[CaseInfo]:
+    """The cases `actor` is a member of (every case for an admin or auditor)."""
+    from threadline.safeguards.access import visible_case_ids
+
     with store.read() as session:
-        cases = session.scalars(select(Case).order_by(Case.name)).all()
-        return [_info(c, **_counts(session, c.id)) for c in cases]
+        visible = visible_case_ids(session, actor)
+        query = select(Case).order_by(Case.name)
+        if visible is not None:
+            query = query.where(Case.id.in_(visible))
+        return [_info(c, **_counts(session, c.id)) for c in session.scalars(query).all()]
 
 
 def _counts(session: Session, case_id: int) -> dict[str, int]:

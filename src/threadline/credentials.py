@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from threadline import audit
 from threadline.errors import NotFound, ValidationError
 from threadline.store.db import Store, utcnow
-from threadline.store.models import ApiToken, Credential, WebSession
+from threadline.store.models import ApiToken, Credential, User, WebSession
 
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024  # argon2 hashes any length; bound the work an attacker can ask for
@@ -38,9 +38,24 @@ def _sha(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
+def _require_user(store: Store, actor: str, user: str) -> None:
+    """`user` must be an active threadline user; only they or an admin manage their secrets."""
+    from threadline.safeguards.access import guard_global
+
+    if not _is_active(store, user):
+        raise NotFound(f"no active threadline user {user!r} (see `threadline user create`)")
+    if actor != user:
+        guard_global(store, actor, "manage_users")
+
+
+def _is_active(store: Store, user: str) -> bool:
+    with store.read() as session:
+        row = session.scalar(select(User).where(User.name == user))
+    return row is not None and row.active
+
+
 def set_password(store: Store, actor: str, user: str, password: str) -> None:
-    if not user.strip():
-        raise ValidationError("user name must not be empty")
+    _require_user(store, actor, user)
     if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
         raise ValidationError(
             f"password must be {MIN_PASSWORD_CHARS}–{MAX_PASSWORD_CHARS} characters long"
@@ -68,6 +83,7 @@ def check_password(store: Store, user: str, password: str, *, client: str = "") 
         ok = _hasher.verify(stored, password) and row is not None
     except (VerificationError, InvalidHashError):
         ok = False
+    ok = ok and _is_active(store, user)  # a deactivated user's password stops working
     with store.write() as session:
         audit.append(
             session,
@@ -117,7 +133,7 @@ def session_for(store: Store, sid: str | None) -> SessionInfo | None:
         return None
     with store.read() as session:
         row = session.get(WebSession, _sha(sid))
-    if row is None or row.expires_at <= utcnow():
+    if row is None or row.expires_at <= utcnow() or not _is_active(store, row.user):
         return None
     return SessionInfo(row.user, row.csrf_token, row.expires_at)
 
@@ -157,6 +173,7 @@ def create_token(
     store: Store, actor: str, user: str, label: str, *, days: int | None = 365
 ) -> tuple[str, TokenInfo]:
     """A new API token for `user`; the token is returned once and never stored."""
+    _require_user(store, actor, user)
     if not label.strip() or len(label) > 200:
         raise ValidationError("a token needs a label of 1–200 characters (what it is for)")
     if days is not None and not 1 <= days <= 3650:
@@ -195,7 +212,7 @@ def token_user(store: Store, token: str | None) -> str | None:
         return None
     if row.expires_at is not None and row.expires_at <= utcnow():
         return None
-    return row.user
+    return row.user if _is_active(store, row.user) else None
 
 
 def list_tokens(store: Store, user: str | None = None) -> list[TokenInfo]:

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from threadline import audit
 from threadline.analyze import AnalyzeSummary, analyze_case
-from threadline.cases import create_case, resolve_case
+from threadline.cases import create_case
 from threadline.errors import Conflict
 from threadline.ingest.service import IngestSummary, ProgressFn, ingest_paths
+from threadline.safeguards.access import ensure_local_admin, guard
 from threadline.store.db import Store
 from threadline.store.models import Mention, Record
 
@@ -45,6 +46,7 @@ def run_demo(
 ) -> DemoReport:
     from threadline.synth import write_corpus
 
+    ensure_local_admin(store, actor)  # with nothing configured, the demo's user is the admin
     # the demo is re-runnable: same corpus, same case, and ingest adds nothing twice
     with contextlib.suppress(Conflict):
         create_case(store, actor, DEMO_CASE, DEMO_PURPOSE, DEMO_LEGAL_BASIS, retention_days=30)
@@ -54,8 +56,8 @@ def run_demo(
         write_corpus(corpus, count, seed, progress=on_synth)
     summary = ingest_paths(store, actor, DEMO_CASE, [ads], progress=on_ingest)
     analysis = analyze_case(store, actor, DEMO_CASE, progress=on_analyze)
+    case_id = guard(store, actor, DEMO_CASE, "read").id
     with store.read() as session:
-        case_id = resolve_case(session, DEMO_CASE).id
         lang = Record.fields["lang"].as_string()
         rows = session.execute(
             select(Record.kind, lang, func.count())

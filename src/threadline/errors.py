@@ -15,3 +15,7 @@ class NotFound(ThreadlineError):
 
 class Conflict(ThreadlineError):
     """The thing already exists or the operation clashes with stored state."""
+
+
+class Forbidden(ThreadlineError):
+    """The acting user may not do this to this case (role, membership, review or approval)."""

@@ -10,6 +10,7 @@ expanded: a switchboard number would otherwise pull in half the case.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 
 from threadline.errors import NotFound
 from threadline.link.config import pivot_types
+from threadline.safeguards.access import guard, masker
 from threadline.store.db import Store
 from threadline.store.models import Case, Mention, Record
 
@@ -69,13 +71,21 @@ def _place_coordinates(place: str | None, region: str | None) -> tuple[float, fl
     return None if found is None else (found.latitude, found.longitude)
 
 
-def record_graph(store: Store, record_id: int, *, hops: int = 2) -> Graph:
-    """The record, its pivot identifiers, and records sharing them, `hops` steps out."""
+def record_graph(
+    store: Store, actor: str, case_name: str, record_id: int, *, hops: int = 2
+) -> Graph:
+    """The record, its pivot identifiers, and records sharing them, `hops` steps out.
+
+    Access-checked and audited as a read of the case (`graph.viewed`).
+    """
+    case = guard(
+        store, actor, case_name, "read", audit_as="graph.viewed", target=f"record:{record_id}"
+    )
     pivots = tuple(pivot_types())
     with store.read() as session:
         start = session.get(Record, record_id)
-        if start is None:
-            raise NotFound(f"no record with id {record_id}")
+        if start is None or start.case_id != case.id:
+            raise NotFound(f"no record {record_id} in case {case_name!r}")
         case_id = start.case_id
         records, frontier, values, hubs = {record_id}, {record_id}, set(), set()
         truncated = False
@@ -110,11 +120,21 @@ def record_graph(store: Store, record_id: int, *, hops: int = 2) -> Graph:
             records |= frontier
             if not frontier:
                 break
-    return records_graph(store, sorted(records), hubs=hubs, truncated=truncated)
+    return _draw(store, actor, case, sorted(records), hubs=hubs, truncated=truncated)
 
 
 def records_graph(
+    store: Store, actor: str, case_name: str, record_ids: Iterable[int], *, target: str
+) -> Graph:
+    """A given set of records of one case (a network), access-checked and audited."""
+    case = guard(store, actor, case_name, "read", audit_as="graph.viewed", target=target)
+    return _draw(store, actor, case, record_ids)
+
+
+def _draw(
     store: Store,
+    actor: str,
+    case: Case,
     record_ids: Iterable[int],
     *,
     hubs: set[tuple[str, str]] | None = None,
@@ -124,14 +144,12 @@ def records_graph(
     pivots = tuple(pivot_types())
     hubs = hubs or set()
     with store.read() as session:
-        rows = session.execute(
-            select(Record, Case.name)
-            .join(Case, Case.id == Record.case_id)
-            .where(Record.id.in_(ids))
+        show = masker(session, actor, case)
+        recs = session.scalars(
+            select(Record).where(Record.id.in_(ids), Record.case_id == case.id)
         ).all()
-        if not rows:
-            raise NotFound("none of those records exists")
-        case = rows[0][1]
+        if not recs:
+            raise NotFound(f"none of those records is in case {case.name!r}")
         mentions = session.execute(
             select(Mention.record_id, Mention.type, Mention.normalized)
             .where(Mention.record_id.in_(ids), Mention.type.in_(pivots))
@@ -141,7 +159,7 @@ def records_graph(
             session.execute(
                 select(Mention.normalized, func.count(func.distinct(Mention.record_id)))
                 .where(
-                    Mention.case_id == rows[0][0].case_id,
+                    Mention.case_id == case.id,
                     Mention.normalized.in_({m.normalized for m in mentions}),
                 )
                 .group_by(Mention.normalized)
@@ -149,17 +167,23 @@ def records_graph(
         )
     nodes: dict[str, Node] = {}
     stops = []
-    for rec, _case in rows:
+    for rec in recs:
         label = f"#{rec.id}" + (f" {rec.place}" if rec.place else "")
         nodes[f"r:{rec.id}"] = Node(f"r:{rec.id}", "record", label[:80])
         coords = _place_coordinates(rec.place, (rec.fields or {}).get("region"))
         stops.append(Stop(rec.id, rec.posted_at, rec.place, *(coords if coords else (None, None))))
     edges = []
     for record_id, kind, value in mentions:
-        vid = f"v:{kind}:{value}"
+        shown = show(kind, value)
+        # a viewer who sees masked values gets an opaque node id, not the value inside it
+        vid = (
+            f"v:{kind}:{value}"
+            if shown == value
+            else f"v:{kind}:{hashlib.sha256(value.encode()).hexdigest()[:16]}"
+        )
         if vid not in nodes:
             hub = (kind, value) in hubs or counts.get(value, 0) > HUB_RECORDS
-            nodes[vid] = Node(vid, kind, value[:80], hub)
+            nodes[vid] = Node(vid, kind, shown[:80], hub)
         edges.append(Edge(f"r:{record_id}", vid, kind))
     stops.sort(key=lambda s: (s.at is None, s.at or datetime.min, s.record_id))
-    return Graph(case, tuple(nodes.values()), tuple(edges), tuple(stops), truncated)
+    return Graph(case.name, tuple(nodes.values()), tuple(edges), tuple(stops), truncated)

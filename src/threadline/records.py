@@ -1,55 +1,63 @@
-"""Read-only views of a case's records for people: one record with its evidence, lists, search.
+"""Reading a case's records: one record with its evidence, lists, and search.
 
-Shared by the web UI, the REST API and the CLI so that every adapter shows the
-same facts. Search is bounded: a query is at most `MAX_QUERY` characters,
-matched as a literal substring (SQL LIKE with escaped wildcards) in titles and
-texts, and as a normalized identifier (a phone typed in any format finds its
-E.164 mentions); results are capped.
+Shared by the CLI, the REST API and the web UI so every adapter shows the same
+facts to the same person.
+
+Both are access-checked and audited (`record.viewed`, `search.run`), and both
+mask identifiers for roles that may not see them (a researcher sees
+`***4567`). A search's audit event holds a SHA-256 of what was searched, not
+the value: the permanent log must not keep identifiers past the case's
+retention, yet someone holding a value can still check it was searched.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 
-from threadline.cases import resolve_case
 from threadline.errors import NotFound, ValidationError
+from threadline.extract.base import ExtractContext
+from threadline.extract.engine import extract_all
+from threadline.safeguards.access import IDENTIFIER_TYPES, guard, masker
+from threadline.safeguards.review import ReviewInfo, Target, reviews_for
 from threadline.store.db import Store
-from threadline.store.models import Attachment, AuditEvent, Case, Mention, Record, Source
+from threadline.store.models import Attachment, Mention, Record, Source
 
-MAX_QUERY = 200
-MAX_LIMIT = 200
+MAX_QUERY = 500
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class MentionView:
-    id: int
-    field: str
     type: str
-    raw: str
-    normalized: str
+    field: str
+    shown: str  # the normalized value, masked if the viewer may not see identifiers
     start: int
     end: int
-    extractor: str
-    extractor_version: str
     confidence: float
-    explanation: dict[str, Any]
+    masked: bool
+    raw: str = ""  # the text as written (masked like the value for some roles)
+    extractor: str = ""
+    obfuscation: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class RecordSummary:
-    id: int
-    case: str
-    kind: str
-    external_id: str | None
-    title: str | None
-    snippet: str
-    place: str | None
-    posted_at: datetime | None
+class Provenance:
+    """Where the record's bytes came from: the source file and their place in it."""
+
+    source_id: int
+    source_path: str
+    source_sha256: str
+    source_format: str
+    acquired_by: str
+    acquired_at: datetime
+    raw_offset: int
+    raw_length: int
+    content_sha256: str
+    ingested_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,138 +67,188 @@ class RecordView:
     kind: str
     external_id: str | None
     title: str | None
-    text: str
-    url: str | None
+    text: str  # identifier spans masked for viewers who may not see them
     place: str | None
     posted_at: datetime | None
-    ingested_at: datetime
-    content_sha256: str
-    blob_sha256: str | None
-    source_id: int
-    source_path: str
-    source_sha256: str
-    source_format: str
-    acquired_by: str
-    acquired_at: datetime
-    raw_offset: int
-    raw_length: int
-    warnings: tuple[str, ...]
-    mentions: tuple[MentionView, ...]
-    images: tuple[int, ...]  # image records attached to this one (or itself, for an image)
+    mentions: tuple[MentionView, ...]  # offsets index the title/text returned here
+    reviews: tuple[ReviewInfo, ...]
+    masked: bool
+    url: str | None = None
+    warnings: tuple[str, ...] = ()
+    provenance: Provenance | None = None
+    images: tuple[int, ...] = ()  # image records attached to this one (or itself)
 
 
-@dataclass(frozen=True, slots=True)
-class EventView:
-    seq: int
-    at: str
-    actor: str
-    action: str
-    target: str
-    details: str
+def _mask_spans(
+    text: str | None, spans: list[tuple[int, int, str]]
+) -> tuple[str | None, dict[int, int]]:
+    """Replace identifier spans (non-overlapping, by offset) with their masked form.
+
+    Returns the new text and a map from every old span boundary to its new
+    offset, so mentions can still point into the text that is shown.
+    """
+    if text is None or not spans:
+        return text, {}
+    out, pos, shift, moved = [], 0, 0, {}
+    for start, end, shown in sorted(spans):
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        out.append(shown)
+        moved[start] = start + shift
+        shift += len(shown) - (end - start)
+        moved[end] = end + shift
+        pos = end
+    out.append(text[pos:])
+    return "".join(out), moved
 
 
-def _snippet(text: str, width: int = 160) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+def _shift(offset: int, moved: dict[int, int], boundaries: list[int]) -> int:
+    """New position of an offset after masking (offsets between spans move with the last one)."""
+    if offset in moved:
+        return moved[offset]
+    shift = 0
+    for b in boundaries:
+        if b > offset:
+            break
+        shift = moved[b] - b
+    return offset + shift
 
 
-def _summary(rec: Record, case: str) -> RecordSummary:
-    return RecordSummary(
-        rec.id,
-        case,
-        rec.kind,
-        rec.external_id,
-        rec.title,
-        _snippet(rec.text),
-        rec.place,
-        rec.posted_at,
+def view_record(store: Store, actor: str, case_name: str, record_id: int) -> RecordView:
+    case = guard(
+        store, actor, case_name, "read", audit_as="record.viewed", target=f"record:{record_id}"
     )
-
-
-def get_record(store: Store, record_id: int) -> RecordView:
     with store.read() as session:
-        row = session.execute(
-            select(Record, Case.name, Source)
-            .join(Case, Case.id == Record.case_id)
-            .join(Source, Source.id == Record.source_id)
-            .where(Record.id == record_id)
-        ).first()
-        if row is None:
-            raise NotFound(f"no record with id {record_id}")
-        rec, case_name, src = row
-        mentions = session.scalars(
+        rec = session.scalar(
+            select(Record).where(Record.case_id == case.id, Record.id == record_id)
+        )
+        if rec is None:
+            raise NotFound(f"no record {record_id} in case {case_name!r}")
+        show = masker(session, actor, case)
+        rows = session.scalars(
             select(Mention)
             .where(Mention.record_id == rec.id)
             .order_by(Mention.field, Mention.start)
         ).all()
-        images = session.scalars(
-            select(Attachment.attached_id)
-            .where(Attachment.record_id == rec.id)
-            .order_by(Attachment.attached_id)
-        ).all()
+        spans: dict[str, list[tuple[int, int, str]]] = {"title": [], "text": []}
+        for m in rows:
+            if m.type in IDENTIFIER_TYPES and (
+                show(m.type, m.normalized) != m.normalized or show(m.type, m.raw) != m.raw
+            ):
+                spans.setdefault(m.field, []).append((m.start, m.end, show(m.type, m.raw)))
+        title, title_moved = _mask_spans(rec.title, spans["title"])
+        text, text_moved = _mask_spans(rec.text, spans["text"])
+        moved = {"title": title_moved, "text": text_moved}
+        bounds = {field: sorted(m) for field, m in moved.items()}
+        mentions, masked_any = [], False
+        for m in rows:
+            shown = show(m.type, m.normalized)
+            masked = shown != m.normalized or show(m.type, m.raw) != m.raw
+            masked_any |= masked
+            fmoved, fbounds = moved.get(m.field, {}), bounds.get(m.field, [])
+            mentions.append(
+                MentionView(
+                    m.type,
+                    m.field,
+                    shown,
+                    _shift(m.start, fmoved, fbounds),
+                    _shift(m.end, fmoved, fbounds),
+                    m.confidence,
+                    masked,
+                    show(m.type, m.raw),
+                    m.extractor,
+                    tuple((m.explanation or {}).get("obfuscation", ())),
+                )
+            )
+        src_row = session.get(Source, rec.source_id)
+        images = list(
+            session.scalars(
+                select(Attachment.attached_id)
+                .where(Attachment.record_id == rec.id)
+                .order_by(Attachment.attached_id)
+            )
+        )
         if rec.kind == "image":
-            images = [rec.id, *images]
+            images.insert(0, rec.id)
         return RecordView(
             id=rec.id,
-            case=case_name,
+            case=case.name,
             kind=rec.kind,
             external_id=rec.external_id,
-            title=rec.title,
-            text=rec.text,
-            url=rec.url,
+            title=title,
+            text=text or "",
             place=rec.place,
             posted_at=rec.posted_at,
-            ingested_at=rec.ingested_at,
-            content_sha256=rec.content_sha256,
-            blob_sha256=rec.blob_sha256,
-            source_id=src.id,
-            source_path=src.path,
-            source_sha256=src.sha256,
-            source_format=src.format,
-            acquired_by=src.acquired_by,
-            acquired_at=src.acquired_at,
-            raw_offset=rec.raw_offset,
-            raw_length=rec.raw_length,
+            mentions=tuple(mentions),
+            reviews=tuple(reviews_for(session, case.id, Target("record", str(rec.id)))),
+            masked=masked_any or bool(spans["title"] or spans["text"]),
+            url=rec.url,
             warnings=tuple(rec.warnings or ()),
-            mentions=tuple(
-                MentionView(
-                    m.id,
-                    m.field,
-                    m.type,
-                    m.raw,
-                    m.normalized,
-                    m.start,
-                    m.end,
-                    m.extractor,
-                    m.extractor_version,
-                    m.confidence,
-                    m.explanation or {},
-                )
-                for m in mentions
+            provenance=None
+            if src_row is None
+            else Provenance(
+                src_row.id,
+                src_row.path,
+                src_row.sha256,
+                src_row.format,
+                src_row.acquired_by,
+                src_row.acquired_at,
+                rec.raw_offset,
+                rec.raw_length,
+                rec.content_sha256,
+                rec.ingested_at,
             ),
             images=tuple(images),
         )
 
 
-def _bounded(limit: int, offset: int) -> tuple[int, int]:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError(f"limit must be 1–{MAX_LIMIT}")
-    if offset < 0:
-        raise ValidationError("offset must not be negative")
-    return limit, offset
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    record_id: int
+    type: str
+    shown: str
+    masked: bool
 
 
-def list_records(
-    store: Store, case_name: str, *, kind: str | None = None, limit: int = 50, offset: int = 0
-) -> list[RecordSummary]:
-    limit, offset = _bounded(limit, offset)
+def search_identifiers(
+    store: Store, actor: str, case_name: str, query: str, *, limit: int = 100
+) -> list[SearchHit]:
+    """Records of a case mentioning an identifier, matched on its normalized form.
+
+    The query is normalized by the same extractors as the records (so
+    `(555) 123-4567` finds `+15551234567`); the raw query is matched too.
+    """
+    text = (query or "").strip()
+    if not text or len(text) > MAX_QUERY:
+        raise ValidationError(f"a search is 1 to {MAX_QUERY} characters")
+    values = {text} | {m.normalized for m in extract_all(text, ExtractContext()).mentions}
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    case = guard(
+        store,
+        actor,
+        case_name,
+        "search",
+        audit_as="search.run",
+        details={"query_sha256": digest, "query_chars": len(text)},
+    )
     with store.read() as session:
-        case = resolve_case(session, case_name)
-        query: Select[tuple[Record]] = select(Record).where(Record.case_id == case.id)
-        if kind is not None:
-            query = query.where(Record.kind == kind)
-        rows = session.scalars(query.order_by(Record.id).limit(limit).offset(offset)).all()
-        return [_summary(r, case.name) for r in rows]
+        show = masker(session, actor, case)
+        rows = session.execute(
+            select(Mention.record_id, Mention.type, Mention.normalized)
+            .where(
+                Mention.case_id == case.id,
+                or_(Mention.normalized.in_(values), func.lower(Mention.raw) == text.lower()),
+            )
+            .distinct()
+            .order_by(Mention.record_id)
+            .limit(limit)
+        ).all()
+        hits = []
+        for record_id, type_, value in rows:
+            shown = show(type_, value)
+            hits.append(SearchHit(record_id, type_, shown, shown != value))
+        return hits
 
 
 def _like(text: str) -> str:
@@ -198,73 +256,113 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _identifier_forms(query: str) -> set[str]:
-    """The query as typed, lower-cased, and as a phone in E.164 if it reads as one."""
-    import phonenumbers
-
-    forms = {query, query.lower()}
-    try:
-        number = phonenumbers.parse(query, "US")
-        if phonenumbers.is_possible_number(number):
-            forms.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-    except phonenumbers.NumberParseException:
-        pass
-    return forms
-
-
 def search_case(
-    store: Store, case_name: str, query: str, *, limit: int = 50, offset: int = 0
-) -> list[RecordSummary]:
-    """Records whose title or text contains `query`, or that mention it as an identifier."""
-    query = " ".join(query.split())
-    if not query:
-        raise ValidationError("search for something: the query is empty")
-    if len(query) > MAX_QUERY:
-        raise ValidationError(f"a query is at most {MAX_QUERY} characters")
-    limit, offset = _bounded(limit, offset)
-    pattern = _like(query.lower())
+    store: Store, actor: str, case_name: str, query: str, *, limit: int = 100
+) -> list[SearchHit]:
+    """Identifier matches first (as `search_identifiers`), then records whose title or
+    text contains the query as written (case-insensitive substring, wildcards escaped).
+
+    One audited search; text hits have type ``text`` and show nothing of the text.
+    """
+    hits = search_identifiers(store, actor, case_name, query, limit=limit)
+    if len(hits) >= limit:
+        return hits
+    seen = {h.record_id for h in hits}
+    pattern = _like(query.strip().lower())
     with store.read() as session:
+        from threadline.cases import resolve_case
+
         case = resolve_case(session, case_name)
-        by_identifier = (
-            select(Mention.record_id)
-            .where(Mention.case_id == case.id)
-            .where(Mention.normalized.in_(_identifier_forms(query)))
-        )
         rows = session.scalars(
-            select(Record)
-            .where(Record.case_id == case.id)
+            select(Record.id)
             .where(
+                Record.case_id == case.id,
                 or_(
                     func.lower(Record.text).like(pattern, escape="\\"),
                     func.lower(func.coalesce(Record.title, "")).like(pattern, escape="\\"),
-                    Record.id.in_(by_identifier),
-                )
+                ),
             )
             .order_by(Record.id)
             .limit(limit)
-            .offset(offset)
         ).all()
-        return [_summary(r, case.name) for r in rows]
+    for record_id in rows:
+        if record_id not in seen and len(hits) < limit:
+            hits.append(SearchHit(record_id, "text", "", False))
+    return hits
 
 
-def recent_events(store: Store, case_name: str | None, *, limit: int = 50) -> list[EventView]:
-    limit, _ = _bounded(limit, 0)
+def image_bytes(store: Store, actor: str, case_name: str, record_id: int) -> bytes:
+    """The preserved bytes of an image record, for a thumbnail (never served as they are)."""
+    case = guard(store, actor, case_name, "read")
     with store.read() as session:
-        query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
-        if case_name is not None:
-            query = query.where(AuditEvent.case_id == resolve_case(session, case_name).id)
-        return [
-            EventView(e.seq, e.at, e.actor, e.action, e.target, e.details)
-            for e in session.scalars(query)
-        ]
-
-
-def image_bytes(store: Store, record_id: int) -> bytes:
-    """The preserved bytes of an image record (for thumbnails; never sent as they are)."""
-    with store.read() as session:
-        rec = session.get(Record, record_id)
+        rec = session.scalar(
+            select(Record).where(Record.case_id == case.id, Record.id == record_id)
+        )
         if rec is None or rec.kind != "image" or rec.blob_sha256 is None:
-            raise NotFound(f"no image record with id {record_id}")
+            raise NotFound(f"no image record {record_id} in case {case_name!r}")
         sha = rec.blob_sha256
     with store.blobs.open(sha) as fh:
         return fh.read(MAX_IMAGE_BYTES + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    id: int
+    kind: str
+    external_id: str | None
+    place: str | None
+    posted_at: datetime | None
+    mentions: int
+
+
+def list_records(
+    store: Store, actor: str, case_name: str, *, after_id: int = 0, limit: int = 100
+) -> list[RecordRow]:
+    """A page of a case's records (no text: open one with `view_record`). Audited."""
+    case = guard(
+        store,
+        actor,
+        case_name,
+        "read",
+        audit_as="records.listed",
+        details={"after_id": after_id, "limit": limit},
+    )
+    with store.read() as session:
+        counts = (
+            select(Mention.record_id, func.count().label("n"))
+            .where(Mention.case_id == case.id)
+            .group_by(Mention.record_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(
+                Record.id,
+                Record.kind,
+                Record.external_id,
+                Record.place,
+                Record.posted_at,
+                func.coalesce(counts.c.n, 0),
+            )
+            .outerjoin(counts, counts.c.record_id == Record.id)
+            .where(Record.case_id == case.id, Record.id > after_id)
+            .order_by(Record.id)
+            .limit(limit)
+        ).all()
+        return [RecordRow(*row) for row in rows]
+
+
+def permissions(store: Store, actor: str, case_name: str) -> frozenset[str]:
+    """What `actor` may do in the case, for adapters deciding what to offer (not a check)."""
+    from threadline.cases import resolve_case
+    from threadline.errors import Forbidden
+    from threadline.safeguards.access import acting_user, allowed, is_expired
+    from threadline.safeguards.roles import AFTER_RETENTION
+
+    with store.read() as session:
+        case = resolve_case(session, case_name)
+        try:
+            user = acting_user(session, actor)
+        except Forbidden:
+            return frozenset()
+        actions = allowed(session, user, case)
+        return actions & AFTER_RETENTION if is_expired(case) else actions

@@ -7,12 +7,17 @@ import json
 import typer
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
 
 from threadline import audit
-from threadline.cases import resolve_case
-from threadline.cli.context import console, emit_json, err_console, handle_errors, open_store
-from threadline.store.models import AuditEvent
+from threadline.cli.context import (
+    console,
+    emit_json,
+    err_console,
+    handle_errors,
+    open_store,
+    settings,
+)
+from threadline.safeguards.oversight import case_audit_events
 
 app = typer.Typer(help="Verify and read the audit log.", no_args_is_help=True)
 
@@ -74,12 +79,7 @@ def log(
     fmt: str = typer.Option("table", "--format", help="table or json"),
 ) -> None:
     """Show the most recent audit events."""
-    store = open_store()
-    with store.read() as session:
-        query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
-        if case is not None:
-            query = query.where(AuditEvent.case_id == resolve_case(session, case).id)
-        events = list(reversed(session.scalars(query).all()))
+    events = case_audit_events(open_store(), settings().actor, case, limit)
     if fmt == "json":
         for ev in events:
             emit_json(
@@ -90,7 +90,7 @@ def log(
                     "action": ev.action,
                     "case_id": ev.case_id,
                     "target": ev.target,
-                    "details": json.loads(ev.details),
+                    "details": ev.details,
                     "hash": ev.hash,
                 }
             )
@@ -103,6 +103,6 @@ def log(
             Text(ev.actor),
             ev.action,
             Text(ev.target),
-            Text(ev.details[:120]),
+            Text(json.dumps(ev.details, ensure_ascii=False)[:120]),
         )
     console.print(table)

@@ -42,7 +42,7 @@ def create(
 @handle_errors
 def list_(fmt: str = typer.Option("table", "--format", help="table or json")) -> None:
     """List cases with their counts."""
-    cases = list_cases(open_store())
+    cases = list_cases(open_store(), settings().actor)
     if fmt == "json":
         for info in cases:
             emit_json(asdict(info))
@@ -69,8 +69,8 @@ def show(
 ) -> None:
     """Show a case: purpose, legal basis, retention, sources with provenance."""
     store = open_store()
-    info = get_case(store, name)
-    sources = list_sources(store, name)
+    info = get_case(store, settings().actor, name)
+    sources = list_sources(store, settings().actor, name)
     if fmt == "json":
         emit_json({**asdict(info), "sources": [asdict(s) for s in sources]})
         return

@@ -8,6 +8,7 @@ import typer
 
 from threadline import __version__
 from threadline.cli import (
+    access_cmd,
     analyze_cmd,
     app,
     audit_cmd,
@@ -51,3 +52,4 @@ ingest_cmd.register(app)
 analyze_cmd.register(app)
 demo_cmd.register(app)
 serve_cmd.register(app)
+access_cmd.register(app)

@@ -17,11 +17,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from threadline.config import Settings
-from threadline.errors import ThreadlineError
+from threadline.errors import Forbidden, ThreadlineError
 from threadline.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
+
+EXIT_FORBIDDEN = 3  # distinct from 1 (error) and 2 (usage), so scripts can tell refusals apart
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -51,12 +53,16 @@ def open_store(**overrides: Any) -> Store:
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Print the core's errors as one clear line and exit 1, without a traceback."""
+    """Print the core's errors as one clear line and exit 1 (3 when access is refused),
+    without a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
+        except Forbidden as exc:
+            err_console.print(f"[red]refused:[/red] {exc}", highlight=False, markup=True)
+            raise typer.Exit(EXIT_FORBIDDEN) from None
         except ThreadlineError as exc:
             # the message may quote attacker-written names: never let Rich read it as markup
             err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)

@@ -11,6 +11,7 @@ from threadline.cli.analyze_cmd import print_analyze_summary
 from threadline.cli.context import console, counting_progress, handle_errors, open_store, settings
 from threadline.cli.ingest_cmd import print_summary
 from threadline.demo import DEMO_CASE, run_demo
+from threadline.safeguards.access import ensure_local_admin
 from threadline.store import Store
 
 
@@ -32,6 +33,13 @@ def demo(
     console.print(
         f"threadline demo: data directory {store.settings.data_dir}", highlight=False, markup=False
     )
+    if ensure_local_admin(store, settings().actor):
+        console.print(
+            f"no users yet: created {settings().actor!r} as a local admin and supervisor "
+            "(see docs/safeguards.md)",
+            highlight=False,
+            markup=False,
+        )
     bar = counting_progress()
     with bar:
         synth = bar.add_task("synth", total=count)
@@ -60,7 +68,7 @@ def demo(
     for (kind, lang), n in sorted(report.records_by_kind_lang.items()):
         table.add_row(kind, Text(lang), str(n))
     console.print(table)
-    info = next(c for c in list_cases(store) if c.name == DEMO_CASE)
+    info = next(c for c in list_cases(store, settings().actor) if c.name == DEMO_CASE)
     console.print(
         f"{info.records} records from {info.sources} source(s); {info.quarantined} quarantined.",
         highlight=False,

@@ -130,7 +130,7 @@ def quarantine_list(
     fmt: str = typer.Option("table", "--format", help="table or json"),
 ) -> None:
     """List quarantined items with the reason each could not be read."""
-    items = list_quarantine(open_store(), case, limit)
+    items = list_quarantine(open_store(), settings().actor, case, limit)
     if fmt == "json":
         for q in items:
             emit_json(asdict(q))

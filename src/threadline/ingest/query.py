@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from threadline.cases import resolve_case
+from threadline.safeguards.access import guard
 from threadline.store.db import Store
 from threadline.store.models import QuarantinedItem, Source
 
@@ -42,9 +42,9 @@ class QuarantineInfo:
     created_at: datetime
 
 
-def list_sources(store: Store, case_name: str) -> list[SourceInfo]:
+def list_sources(store: Store, actor: str, case_name: str) -> list[SourceInfo]:
+    case = guard(store, actor, case_name, "read")
     with store.read() as session:
-        case = resolve_case(session, case_name)
         rows = session.scalars(select(Source).where(Source.case_id == case.id).order_by(Source.id))
         return [
             SourceInfo(
@@ -66,9 +66,11 @@ def list_sources(store: Store, case_name: str) -> list[SourceInfo]:
         ]
 
 
-def list_quarantine(store: Store, case_name: str, limit: int = 1000) -> list[QuarantineInfo]:
+def list_quarantine(
+    store: Store, actor: str, case_name: str, limit: int = 1000
+) -> list[QuarantineInfo]:
+    case = guard(store, actor, case_name, "read", audit_as="quarantine.viewed")
     with store.read() as session:
-        case = resolve_case(session, case_name)
         rows = session.execute(
             select(QuarantinedItem, Source.path)
             .join(Source, Source.id == QuarantinedItem.source_id)

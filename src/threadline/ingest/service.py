@@ -20,11 +20,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from threadline import __version__, audit
-from threadline.cases import resolve_case
 from threadline.errors import NotFound, ValidationError
 from threadline.ingest.items import RECORD_KINDS, Artifact, Limits, ParsedRecord, Rejected
 from threadline.ingest.readers import ReadStats, detect_format, read
 from threadline.ingest.readers.mapping import FieldMapping
+from threadline.safeguards.access import guard
 from threadline.store.blobs import BlobRef
 from threadline.store.db import Store, utcnow
 from threadline.store.models import Attachment, QuarantinedItem, Record, Source
@@ -103,8 +103,7 @@ def ingest_paths(
         raise ValidationError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if default_kind not in RECORD_KINDS:
         raise ValidationError(f"unknown kind {default_kind!r}; one of {', '.join(RECORD_KINDS)}")
-    with store.read() as session:
-        case_id = resolve_case(session, case_name).id
+    case_id = guard(store, actor, case_name, "ingest").id
     job = _Job(store, actor, case_id, mapping or FieldMapping(), default_kind, batch_size, progress)
     summaries = tuple(job.ingest_file(path, fmt) for path in expand_paths(paths))
     return IngestSummary(case_name, summaries)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -72,6 +73,7 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     retention_days: Mapped[int] = mapped_column(Integer)
     retain_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class Blob(Base):
@@ -261,5 +263,67 @@ class WebSession(Base):
     id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     user: Mapped[str] = mapped_column(String(200), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- access, review and approvals (threadline.safeguards) ------------------------------
+
+
+class User(Base):
+    """A person who may act on cases. `roles` are the roles they may hold in a case."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class CaseMember(Base):
+    """A user's role in one case; access to a case's data goes only through membership."""
+
+    __tablename__ = "case_members"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    added_by: Mapped[str] = mapped_column(String(200))
+
+
+class Review(Base):
+    """A person's decision on a record, link or network, with rationale."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_target", "case_id", "target_kind", "target_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    target_kind: Mapped[str] = mapped_column(String(16))  # record | link | network
+    target_id: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(16))  # confirmed | dismissed | needs_more
+    reason: Mapped[str | None] = mapped_column(String(32))
+    rationale: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExportApproval(Base):
+    """A supervisor's approval (four eyes) for one requester to export one target."""
+
+    __tablename__ = "export_approvals"
+    __table_args__ = (Index("ix_export_approvals_target", "case_id", "target_kind", "target_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str] = mapped_column(String(200))
+    requester: Mapped[str] = mapped_column(String(200))
+    approver: Mapped[str] = mapped_column(String(200))
+    rationale: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

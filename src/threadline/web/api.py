@@ -23,6 +23,7 @@ from threadline import cases, graph, records
 from threadline.extract.base import ExtractContext
 from threadline.ingest import query as ingest_query
 from threadline.ingest.service import ingest_paths
+from threadline.safeguards.oversight import case_audit_events
 from threadline.screen import screen_record
 from threadline.web.auth import Principal, any_principal, from_token, store_of
 
@@ -31,6 +32,7 @@ User = Annotated[Principal, Depends(any_principal)]
 
 MAX_TEXT = 100_000  # characters of one screened record (as `threadline screen`)
 MAX_BATCH = 100
+MAX_PAGE = 500
 
 
 def _plain(value: Any) -> Any:
@@ -101,7 +103,8 @@ def me(principal: User) -> Response:
 
 @router.get("/cases", tags=["cases"])
 def list_cases(request: Request, principal: User) -> Response:
-    return _json(cases.list_cases(store_of(request)))
+    """The cases the caller is a member of (all, for admins and auditors)."""
+    return _json(cases.list_cases(store_of(request), principal.user))
 
 
 @router.post("/cases", tags=["cases"], status_code=201)
@@ -119,12 +122,12 @@ def create_case(request: Request, principal: User, body: NewCase) -> Response:
 
 @router.get("/cases/{name}", tags=["cases"])
 def show_case(request: Request, principal: User, name: str) -> Response:
-    return _json(cases.get_case(store_of(request), name))
+    return _json(cases.get_case(store_of(request), principal.user, name))
 
 
 @router.get("/cases/{name}/sources", tags=["sources"])
 def list_sources(request: Request, principal: User, name: str) -> Response:
-    return _json(ingest_query.list_sources(store_of(request), name))
+    return _json(ingest_query.list_sources(store_of(request), principal.user, name))
 
 
 @router.post("/cases/{name}/sources", tags=["sources"], status_code=201)
@@ -137,7 +140,7 @@ def upload_source(
 ) -> Response:
     """Ingest an uploaded file (size bounded by the server's body limit)."""
     store = store_of(request)
-    cases.get_case(store, name)  # a clear 404 before anything is written
+    cases.get_case(store, principal.user, name)  # 404/403 before anything is written
     safe_name = Path(file.filename or "upload").name[:200] or "upload"
     with tempfile.TemporaryDirectory(prefix="threadline-upload-") as tmp:
         path = Path(tmp) / safe_name
@@ -151,7 +154,7 @@ def upload_source(
 def list_quarantine(
     request: Request, principal: User, name: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> Response:
-    return _json(ingest_query.list_quarantine(store_of(request), name, limit))
+    return _json(ingest_query.list_quarantine(store_of(request), principal.user, name, limit))
 
 
 # --- records and search -------------------------------------------------------------------
@@ -162,13 +165,12 @@ def list_records(
     request: Request,
     principal: User,
     name: str,
-    kind: Annotated[str | None, Query(max_length=16)] = None,
-    limit: Annotated[int, Query(ge=1, le=records.MAX_LIMIT)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**62, description="Only ids above this (paging)")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> Response:
-    return _json(
-        records.list_records(store_of(request), name, kind=kind, limit=limit, offset=offset)
-    )
+    """A page of the case's records (no text; open one for its evidence). Audited."""
+    store = store_of(request)
+    return _json(records.list_records(store, principal.user, name, after_id=after, limit=limit))
 
 
 @router.get("/cases/{name}/search", tags=["records"])
@@ -177,29 +179,34 @@ def search(
     principal: User,
     name: str,
     q: Annotated[str, Query(min_length=1, max_length=records.MAX_QUERY)],
-    limit: Annotated[int, Query(ge=1, le=records.MAX_LIMIT)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> Response:
-    """Full text of titles and texts, and identifiers (a phone in any format finds its mentions)."""
-    return _json(records.search_case(store_of(request), name, q, limit=limit, offset=offset))
+    """Identifiers (a phone in any format finds its mentions), then titles and texts. Audited."""
+    return _json(records.search_case(store_of(request), principal.user, name, q, limit=limit))
 
 
-@router.get("/records/{record_id}", tags=["records"])
+@router.get("/cases/{name}/records/{record_id}", tags=["records"])
 def show_record(
-    request: Request, principal: User, record_id: Annotated[int, PathParam(ge=1, le=2**62)]
+    request: Request,
+    principal: User,
+    name: str,
+    record_id: Annotated[int, PathParam(ge=1, le=2**62)],
 ) -> Response:
-    return _json(records.get_record(store_of(request), record_id))
+    """One record with its mentions (spans into the text shown), reviews and provenance."""
+    return _json(records.view_record(store_of(request), principal.user, name, record_id))
 
 
-@router.get("/records/{record_id}/graph", tags=["networks"])
+@router.get("/cases/{name}/records/{record_id}/graph", tags=["networks"])
 def record_graph(
     request: Request,
     principal: User,
+    name: str,
     record_id: Annotated[int, PathParam(ge=1, le=2**62)],
     hops: Annotated[int, Query(ge=1, le=4)] = 2,
 ) -> Response:
     """The record's neighbourhood: records sharing its identifiers, `hops` steps out."""
-    return _json(graph.record_graph(store_of(request), record_id, hops=hops))
+    store = store_of(request)
+    return _json(graph.record_graph(store, principal.user, name, record_id, hops=hops))
 
 
 # --- audit --------------------------------------------------------------------------------
@@ -210,6 +217,7 @@ def case_audit(
     request: Request,
     principal: User,
     name: str,
-    limit: Annotated[int, Query(ge=1, le=records.MAX_LIMIT)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> Response:
-    return _json(records.recent_events(store_of(request), name, limit=limit))
+    """The case's most recent audit events (auditors and supervisors)."""
+    return _json(case_audit_events(store_of(request), principal.user, name, limit))

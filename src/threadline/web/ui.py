@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from threadline import __version__, cases, credentials, graph, records
+from threadline.safeguards.oversight import case_audit_events
 from threadline.web.auth import SESSION_COOKIE, Principal, session_principal, store_of
 
 router = APIRouter(include_in_schema=False)
@@ -144,7 +145,10 @@ def logout(request: Request, csrf_token: Annotated[str, Form(max_length=100)]) -
 def home(request: Request):
     principal = user(request)
     return page(
-        request, "cases.html", principal=principal, cases=cases.list_cases(store_of(request))
+        request,
+        "cases.html",
+        principal=principal,
+        cases=cases.list_cases(store_of(request), principal.user),
     )
 
 
@@ -152,14 +156,17 @@ def home(request: Request):
 def case_dashboard(request: Request, name: Annotated[str, PathParam(max_length=200)]):
     principal = user(request)
     store = store_of(request)
-    info = cases.get_case(store, name)
+    info = cases.get_case(store, principal.user, name)
+    allowed = records.permissions(store, principal.user, name)
+    events = case_audit_events(store, principal.user, name, 15) if "audit_read" in allowed else None
     return page(
         request,
         "case.html",
         principal=principal,
         case=info,
-        records=records.list_records(store, name, limit=20),
-        events=records.recent_events(store, name, limit=15),
+        allowed=allowed,
+        records=records.list_records(store, principal.user, name, limit=20),
+        events=events,
     )
 
 
@@ -171,18 +178,18 @@ def search(
 ):
     principal = user(request)
     store = store_of(request)
-    info = cases.get_case(store, name)
-    results = records.search_case(store, name, q, limit=100) if q.strip() else []
+    info = cases.get_case(store, principal.user, name)
+    hits = records.search_case(store, principal.user, name, q, limit=100) if q.strip() else []
     template = "search_results.html" if request.headers.get("hx-request") else "search.html"
-    return page(request, template, principal=principal, case=info, q=q, results=results)
+    return page(request, template, principal=principal, case=info, q=q, hits=hits)
 
 
 @router.get("/cases/{name}/audit", response_class=HTMLResponse)
 def case_audit(request: Request, name: Annotated[str, PathParam(max_length=200)]):
     principal = user(request)
     store = store_of(request)
-    info = cases.get_case(store, name)
-    events = records.recent_events(store, name, limit=200)
+    info = cases.get_case(store, principal.user, name)
+    events = case_audit_events(store, principal.user, name, 200)
     return page(request, "audit.html", principal=principal, case=info, events=events)
 
 
@@ -211,10 +218,14 @@ def segments(text: str, mentions: list[records.MentionView]) -> list[Segment]:
     return out
 
 
-@router.get("/records/{record_id}", response_class=HTMLResponse)
-def record_view(request: Request, record_id: Annotated[int, PathParam(ge=1, le=2**62)]):
+CaseName = Annotated[str, PathParam(max_length=200)]
+RecordId = Annotated[int, PathParam(ge=1, le=2**62)]
+
+
+@router.get("/cases/{name}/records/{record_id}", response_class=HTMLResponse)
+def record_view(request: Request, name: CaseName, record_id: RecordId):
     principal = user(request)
-    rec = records.get_record(store_of(request), record_id)
+    rec = records.view_record(store_of(request), principal.user, name, record_id)
     by_field: dict[str, list[records.MentionView]] = {}
     for m in rec.mentions:
         by_field.setdefault(m.field, []).append(m)
@@ -228,29 +239,30 @@ def record_view(request: Request, record_id: Annotated[int, PathParam(ge=1, le=2
     )
 
 
-@router.get("/records/{record_id}/graph", response_class=HTMLResponse)
+@router.get("/cases/{name}/records/{record_id}/graph", response_class=HTMLResponse)
 def record_graph(
     request: Request,
-    record_id: Annotated[int, PathParam(ge=1, le=2**62)],
+    name: CaseName,
+    record_id: RecordId,
     hops: Annotated[int, Query(ge=1, le=4)] = 2,
 ):
     principal = user(request)
-    found = graph.record_graph(store_of(request), record_id, hops=hops)
+    found = graph.record_graph(store_of(request), principal.user, name, record_id, hops=hops)
     return page(
         request,
         "graph.html",
         principal=principal,
         graph=found,
         title=f"record #{record_id}: shared identifiers",
-        data_url=f"/v1/records/{record_id}/graph?hops={hops}",
+        data_url=f"/v1/cases/{quote(name, safe='')}/records/{record_id}/graph?hops={hops}",
     )
 
 
-@router.get("/records/{record_id}/thumbnail.png")
-def thumbnail(request: Request, record_id: Annotated[int, PathParam(ge=1, le=2**62)]) -> Response:
+@router.get("/cases/{name}/records/{record_id}/thumbnail.png")
+def thumbnail(request: Request, name: CaseName, record_id: RecordId) -> Response:
     """Always blurred and greyscale: an analyst works with an image without having to see it."""
     from threadline.media.thumbnail import safe_thumbnail
 
-    user(request)
-    data = records.image_bytes(store_of(request), record_id)
+    principal = user(request)
+    data = records.image_bytes(store_of(request), principal.user, name, record_id)
     return Response(safe_thumbnail(data, blur=True, grey=True), media_type="image/png")

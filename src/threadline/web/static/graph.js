@@ -47,7 +47,8 @@
     holder.dataset.nodes = String(g.nodes.length);
     holder.dataset.ready = "1";
     cy.on("tap", "node[kind = 'record']", (evt) => {
-      window.location.assign("/records/" + encodeURIComponent(evt.target.id().slice(2)));
+      window.location.assign("/cases/" + encodeURIComponent(holder.dataset.case) + "/records/" +
+        encodeURIComponent(evt.target.id().slice(2)));
     });
   }
 

@@ -1,7 +1,7 @@
 """web credentials, API tokens and browser sessions
 
-Revision ID: 0003_web
-Revises: 0002
+Revision ID: 0004_web
+Revises: 0003_access
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_web"
-down_revision: str | None = "0002"
+revision: str = "0004_web"
+down_revision: str | None = "0003_access"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -145,7 +145,7 @@ def screen_record(
 
 
 def record_kind(obj: dict[str, Any]) -> str:
-    """The record's `kind` field as the catalogue names kinds ("job-ad" -> "job_ad"); "ad" if none."""
+    """The record's `kind` field as the catalogue spells kinds ("job-ad": "job_ad"), else "ad"."""
     kind = obj.get("kind")
     if not isinstance(kind, str) or not kind.strip():
         return DEFAULT_KIND

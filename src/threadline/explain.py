@@ -173,9 +173,10 @@ def explain_record(
             baseline=shares.get(BASELINE, 0.0),
             signals=tuple(signals),
             method=row.method,
-            calibration=(
+            calibration=(  # the data's version, not its description (its role labels)
                 f"{cal.get('method')} a={float(cal.get('a', 0)):.4f} "
-                f"b={float(cal.get('b', 0)):.4f}, fitted on {scale}: {cal.get('data', '')}"
+                f"b={float(cal.get('b', 0)):.4f}, fitted on {scale} "
+                f"({cal.get('data_version') or 'no data'})"
             ),
             calibration_version=str(cal.get("version", "")),
             catalogue_version=row.catalogue_version,

@@ -158,6 +158,18 @@ def _lang_words(inp: RuleInput, table: Mapping[str, list[str]]) -> tuple[str, ..
     return hit[1]
 
 
+_SET_CACHE: dict[tuple[int, str | None], tuple[Mapping[str, list[str]], frozenset[str]]] = {}
+
+
+def _lang_set(inp: RuleInput, table: Mapping[str, list[str]]) -> frozenset[str]:
+    """`_lang_words` as a set, built once per table and language."""
+    key = (id(table), inp.lang)
+    hit = _SET_CACHE.get(key)
+    if hit is None or hit[0] is not table:
+        hit = _SET_CACHE[key] = (table, frozenset(_lang_words(inp, table)))
+    return hit[1]
+
+
 _LIST_CACHE: dict[int, tuple[list[str], tuple[str, ...]]] = {}
 
 
@@ -192,8 +204,10 @@ def phone_obfuscated(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
 )
 def third_person(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
     """The ad speaks of the person advertised (she, our girls) more than as her (I, my)."""
-    third = frozenset(_lang_words(inp, p["third"]))
-    first = frozenset(_lang_words(inp, p["first"]))
+    third = _lang_set(inp, p["third"])
+    if inp.vocab.isdisjoint(third):  # most ads: no third-person word at all
+        return None
+    first = _lang_set(inp, p["first"])
     n3 = sum(1 for w in inp.words if w in third)
     if n3 < p["min_third"]:
         return None

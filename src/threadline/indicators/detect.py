@@ -51,7 +51,7 @@ def detect(
     signals: list[Signal] = []
     indicators = matcher.indicators
     # only an indicator with a text hit or a rule that runs regardless can fire
-    for idx in sorted(matcher.always.union(text_hits)) if text_hits else sorted(matcher.always):
+    for idx in sorted(matcher.always.union(text_hits)) if text_hits else matcher.always_order:
         ind = indicators[idx]
         det = ind.detect
         hit = text_hits.get(idx)
@@ -69,7 +69,7 @@ def detect(
                     context or NO_CONTEXT,
                     extract_ctx,
                 )
-            rule_hit = RULES[det.rule](inp, det.params)
+            rule_hit = RULES[det.rule].func(inp, det.params)
         fired = (
             (hit is not None and rule_hit is not None)
             if det.combine == "all"

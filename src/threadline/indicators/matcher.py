@@ -86,6 +86,7 @@ class KindMatcher:
     gates: dict[str, tuple[Gate, ...]]  # word -> the parts it may make match
     gate_words: frozenset[str]  # the keys of `gates`, for one C-level set intersection
     always: frozenset[int]  # indicators whose code rule runs on every record (combine "any")
+    always_order: tuple[int, ...]  # the same, sorted
     citations: tuple[str, ...]  # per indicator, its sources' short citations
 
     def candidates(self, vocab: frozenset[str]) -> set[tuple[int, int]]:
@@ -271,7 +272,15 @@ def build_matcher(cat: Catalogue, kind: str, lang: str | None) -> KindMatcher:
     )
     citations = tuple(cat.citation(ind) for ind in indicators)
     return KindMatcher(
-        kind, lang, indicators, programs, frozen_gates, frozenset(gates), always, citations
+        kind,
+        lang,
+        indicators,
+        programs,
+        frozen_gates,
+        frozenset(gates),
+        always,
+        tuple(sorted(always)),
+        citations,
     )
 
 

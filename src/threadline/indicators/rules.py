@@ -347,6 +347,8 @@ def foreign_destination(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
 
 
 def _network(inp: RuleInput, counts: Mapping[str, int], least: int) -> list[Mention]:
+    if not counts:  # no linking counts (screen, or before linking): nothing to read
+        return []
     return [
         m
         for m in inp.mentions

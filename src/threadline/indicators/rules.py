@@ -272,6 +272,12 @@ def messaging_app_only(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
 
 
 @lru_cache(maxsize=64)
+def _word_sets(items: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """Each item's words (`\\w+` runs), as the record's vocabulary holds them."""
+    return tuple(frozenset(regex.findall(r"\w+", w)) for w in items)
+
+
+@lru_cache(maxsize=64)
 def _compiled(pattern: str) -> BoundedPattern:
     return BoundedPattern("rule-param", pattern)
 
@@ -287,8 +293,11 @@ def no_company_identity(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
     for m in inp.mentions:
         if m.type == "url" or (m.type == "email" and _email_domain(m) not in free):
             return None
-    legal = word_pattern(_words(p["legal_forms"]))
-    if legal.search(inp.folded, inp.extract_ctx):
+    forms = _words(p["legal_forms"])
+    # a legal form can match only if all its words are words of the ad: test that first
+    if any(ws <= inp.vocab for ws in _word_sets(forms)) and word_pattern(forms).search(
+        inp.folded, inp.extract_ctx
+    ):
         return None
     for lang in inp.langs(p["address"]):
         pattern = p["address"].get(lang)

@@ -1,16 +1,25 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from conftest import add_user
 from threadline.analyze import analyze_case
 from threadline.cases import create_case
+from threadline.indicators import load_catalogue
 from threadline.ingest.service import ingest_paths
 from threadline.store import Store
-from threadline.store.models import AuditEvent, Mention, Record
+from threadline.store.models import (
+    AuditEvent,
+    Mention,
+    Record,
+    RecordStage,
+    ScoreRow,
+    SignalRow,
+)
 
 ADS = [
     {
@@ -77,3 +86,121 @@ def test_analyze_twice_does_nothing_the_second_time(store: Store, tmp_path: Path
         assert len(session.scalars(select(AuditEvent.seq)).all()) == n_events
         actions = session.scalars(select(AuditEvent.action)).all()
     assert actions.count("mentions.extracted") == 1
+
+
+JOBS = [
+    {
+        "id": "j1",
+        "kind": "job_ad",
+        "title": "Work abroad, no experience",
+        "text": "Earn $5000/month in Dubai. Visa and flight paid. Send a passport copy on "
+        "WhatsApp and the registration fee of $300.",
+        "lang": "en",
+        "country": "US",
+    },
+    {
+        "id": "j2",
+        "kind": "job_ad",
+        "text": "Acme Logistics Ltd, 12 High Street, Leeds, hires a warehouse operative. Apply "
+        "at https://acme-logistics.example/careers",
+        "lang": "en",
+        "country": "GB",
+    },
+]
+
+
+def _ingest_jobs(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "jobs.jsonl"
+    path.write_text("\n".join(json.dumps(a) for a in JOBS), "utf-8")
+    ingest_paths(store, "tester", "river", [path])
+
+
+def _stages(store: Store, stage: str) -> dict[int, str]:
+    with store.read() as session:
+        rows = session.execute(
+            select(RecordStage.record_id, RecordStage.version).where(RecordStage.stage == stage)
+        ).all()
+    return dict(rows)
+
+
+def test_analyze_stores_signals_and_scores_with_evidence(store: Store, tmp_path: Path) -> None:
+    _ingest(store, tmp_path)
+    _ingest_jobs(store, tmp_path)
+    summary = analyze_case(store, "tester", "river")
+    risk = summary.risk
+    assert risk is not None and risk.processed == 5 and risk.errors == 0
+    assert risk.versions["indicators"] == load_catalogue().version
+    with store.read() as session:
+        recs = {r.external_id: r for r in session.scalars(select(Record))}
+        signals = session.scalars(select(SignalRow)).all()
+        scores = {s.record_id: s for s in session.scalars(select(ScoreRow))}
+    assert len(signals) == risk.signals and set(scores) == {r.id for r in recs.values()}
+    for sig in signals:
+        rec = next(r for r in recs.values() if r.id == sig.record_id)
+        assert sig.citation and sig.grade and sig.catalogue_version == risk.versions["indicators"]
+        for span in sig.spans:  # evidence points into the record's own fields
+            source = rec.title if span["field"] == "title" else rec.text
+            assert 0 <= span["start"] < span["end"] <= len(source)
+    fired = {
+        (next(k for k, r in recs.items() if r.id == s.record_id), s.indicator) for s in signals
+    }
+    assert ("a1", "phone_obfuscated") in fired
+    assert {("j1", "recruitment_fee"), ("j1", "passport_requested")} <= fired
+    # the cue in j1's title is found, and its span indexes the title
+    (hp,) = [s for s in signals if s.indicator == "high_pay_no_experience"]
+    title = recs["j1"].title
+    assert [title[x["start"] : x["end"]] for x in hp.spans if x["field"] == "title"] == [
+        "no experience"
+    ]
+    for s in scores.values():
+        assert math.fsum(c["contribution"] for c in s.contributions) == s.value
+        assert s.for_review == (s.value >= 0.5) and s.calibration["version"]
+    j1, j2, a1 = (scores[recs[k].id] for k in ("j1", "j2", "a1"))
+    assert j1.model_version and j1.training_data and j1.job_model["top_features"]
+    assert j1.job_model["probability"] > j2.job_model["probability"]
+    assert j1.value > j2.value
+    assert a1.job_model is None and a1.model_version is None
+    assert set(_stages(store, "jobmodel")) == {recs["j1"].id, recs["j2"].id}
+    with store.read() as session:
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("records.scored") == 1
+
+
+def test_rerun_does_nothing_and_a_new_catalogue_rescores_once(store: Store, tmp_path: Path) -> None:
+    _ingest(store, tmp_path)
+    _ingest_jobs(store, tmp_path)
+    analyze_case(store, "tester", "river")
+    with store.read() as session:
+        before = {s.record_id: s.value for s in session.scalars(select(ScoreRow))}
+        n_signals = len(session.scalars(select(SignalRow.id)).all())
+    again = analyze_case(store, "tester", "river")
+    assert again.processed == 0 and again.risk is not None and again.risk.processed == 0
+    # records scored under an older catalogue version are re-assessed, once
+    with store.write() as session:
+        session.execute(
+            update(RecordStage)
+            .where(RecordStage.stage == "indicators")
+            .values(version="cat-0000000000000000")
+        )
+    third = analyze_case(store, "tester", "river")
+    assert third.processed == 0 and third.risk is not None and third.risk.processed == 5
+    assert set(_stages(store, "indicators").values()) == {load_catalogue().version}
+    fourth = analyze_case(store, "tester", "river")
+    assert fourth.risk is not None and fourth.risk.processed == 0
+    with store.read() as session:
+        after = {s.record_id: s.value for s in session.scalars(select(ScoreRow))}
+        assert len(session.scalars(select(SignalRow.id)).all()) == n_signals
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert after == before
+    assert actions.count("records.scored") == 2
+
+
+def test_reextraction_reassesses_the_record(store: Store, tmp_path: Path) -> None:
+    _ingest(store, tmp_path)
+    analyze_case(store, "tester", "river")
+    with store.write() as session:
+        session.execute(
+            update(RecordStage).where(RecordStage.stage == "extract").values(version="old")
+        )
+    again = analyze_case(store, "tester", "river")
+    assert again.processed == 3 and again.risk is not None and again.risk.processed == 3

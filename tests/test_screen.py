@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import time
 
 import orjson
@@ -27,6 +28,7 @@ MENTION_KEYS = {
     "extractor",
     "obfuscation",
 }
+SIGNAL_KEYS = {"indicator", "spans", "weight", "grade", "citation"}
 SAFETY_NET_S = 20.0  # generous: the benchmark is the real evidence of speed
 
 
@@ -38,7 +40,13 @@ def test_contract() -> None:
     text = "Call 4one5 - 5five5 - 01 2 3, $200/hr, jade_x22 at example dot com"
     (out,) = run(orjson.dumps({"id": "ad-1", "text": text, "site": "x"}))
     assert set(out) == {"id", "mentions", "signals", "score"}
-    assert out["id"] == "ad-1" and out["signals"] == [] and out["score"] is None
+    assert out["id"] == "ad-1"
+    (signal,) = out["signals"]  # the spelled-out phone number, an outcome-validated indicator
+    assert set(signal) == SIGNAL_KEYS
+    assert signal["indicator"] == "phone_obfuscated" and signal["grade"] == "outcome-validated"
+    assert signal["citation"] and signal["weight"] > 0
+    assert [text[a:b] for a, b in signal["spans"]] == [out["mentions"][0]["raw"]]
+    assert set(out["score"]) == {"value", "for_review", "contributions", "calibration"}
     assert [m["type"] for m in out["mentions"]] == ["phone", "price", "email"]
     for m in out["mentions"]:
         assert set(m) == MENTION_KEYS
@@ -157,3 +165,77 @@ def test_exhausted_budget_is_a_per_record_error() -> None:
     out = screen_record({"id": "t", "text": "415-555-0123 " * 2000}, time_budget_s=0.0)
     assert out["mentions"] == [] and out["errors"]
     assert all("time budget" in e for e in out["errors"])
+
+
+def _sum(score: dict) -> float:
+    return math.fsum(c["contribution"] for c in score["contributions"])
+
+
+def test_signals_and_score_with_contributions_that_sum_to_it() -> None:
+    text = "New in town! Sweet young girl, 100% real, text 4I5 555 OI23"
+    (out,) = run(orjson.dumps({"id": "a", "text": text, "lang": "en"}))
+    fired = {s["indicator"]: s for s in out["signals"]}
+    assert {"youth_language", "trustworthy_language", "phone_obfuscated"} <= set(fired)
+    for s in out["signals"]:
+        assert set(s) == SIGNAL_KEYS and s["spans"]
+        for a, b in s["spans"]:
+            assert 0 <= a < b <= len(text)
+    assert text[slice(*fired["trustworthy_language"]["spans"][0])].lower() == "100% real"
+    # movement language is contradicted by the outcome study: shown, but it adds nothing
+    assert fired["movement_language"]["weight"] == 0
+    score = out["score"]
+    assert score["value"] == _sum(score) and 0 < score["value"] < 1
+    assert score["for_review"] is (score["value"] >= 0.5)
+    by_id = {c["indicator"]: c for c in score["contributions"]}
+    assert by_id["movement_language"]["contribution"] == 0
+    assert set(by_id) == {"baseline", *fired}
+    assert "not" not in score["calibration"] and score["calibration"].startswith("platt:ad:")
+    assert "job_model" not in out
+
+
+def test_a_plain_ad_scores_its_baseline() -> None:
+    (out,) = run(orjson.dumps({"id": "p", "text": "Hello, nice weather today."}))
+    assert out["signals"] == []
+    (base,) = out["score"]["contributions"]
+    assert base["indicator"] == "baseline" and base["contribution"] == out["score"]["value"]
+    assert out["score"]["for_review"] is False
+
+
+def test_job_ad_gets_the_job_model_with_versions_and_top_features() -> None:
+    text = (
+        "Urgent! No experience needed, earn $5000/month in Dubai. Visa and flight paid, "
+        "send passport copy on WhatsApp. Small registration fee $300."
+    )
+    rec = {"id": "j", "kind": "job-ad", "title": "Work abroad", "text": text, "lang": "en"}
+    (out,) = run(orjson.dumps(rec))
+    fired = {s["indicator"] for s in out["signals"]}
+    assert {"recruitment_fee", "passport_requested", "travel_paid"} <= fired
+    assert out["score"]["calibration"].startswith("platt:job_ad:")
+    assert out["score"]["value"] == _sum(out["score"])
+    job = out["job_model"]
+    assert job["probability"] > job["threshold"] and job["for_review"] is True
+    assert job["model"].startswith("jobmodel-") and job["training_data"]
+    assert job["synthetic"] is True
+    assert job["top_features"] and {"feature", "value", "weight", "contribution"} == set(
+        job["top_features"][0]
+    )
+    assert "ind:recruitment_fee" in {f["feature"] for f in job["top_features"]}
+    # a legitimate posting of the same kind: lower risk on both measures
+    plain = {
+        "id": "k",
+        "kind": "job_ad",
+        "text": "Acme Logistics Ltd, 12 High Street, Leeds, is hiring a warehouse operative. "
+        "Apply at https://acme-logistics.example/careers. Two years of experience required.",
+        "lang": "en",
+    }
+    (legit,) = run(orjson.dumps(plain))
+    assert legit["job_model"]["probability"] < job["probability"]
+    assert legit["score"]["value"] < out["score"]["value"]
+
+
+def test_spanish_phrases_and_unscored_kinds() -> None:
+    text = "Trabajo en el extranjero sin experiencia, viaje pagado, envia copia de tu pasaporte"
+    (es,) = run(orjson.dumps({"id": "e", "kind": "job_ad", "text": text, "lang": "es"}))
+    assert {"passport_requested", "travel_paid"} <= {s["indicator"] for s in es["signals"]}
+    (page,) = run(orjson.dumps({"id": "x", "kind": "report", "text": "100% real, call me"}))
+    assert page["signals"] == [] and page["score"] is None and "job_model" not in page

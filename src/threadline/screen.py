@@ -4,13 +4,27 @@ One JSON object in per line (`{"id", "text", ...}`), one JSON object out per
 record, in the same order:
 
     {"id": ..., "mentions": [{"type", "raw", "normalized", "start", "end",
-     "confidence", "extractor", "obfuscation"}], "signals": [], "score": null}
+     "confidence", "extractor", "obfuscation"}],
+     "signals": [{"indicator", "spans", "weight", "grade", "citation"}],
+     "score": {"value", "for_review", "contributions": [{"indicator", "weight",
+               "contribution"}], "calibration"},
+     "job_model": {...}}                                  # job ads only
 
 * `start`/`end` are Python `str` indices into `text` — Unicode code points,
   not bytes and not UTF-16 units — so `text[start:end] == raw` holds for
   every mention.
-* `signals` and `score` are filled by later stages (indicators, scoring);
-  extraction alone leaves them empty.
+* `signals` are the catalogue indicators that fired, each with its evidence
+  `spans` (`[start, end]` into `text`), weight, evidence grade and citation;
+  `score.value` is the calibrated 0-1 risk level for review and
+  `score.contributions` (the no-signal baseline, then one per signal) sum to
+  it (`threadline.indicators.score`). The record's `kind` field picks the
+  catalogue: "ad" (the default) or "job_ad"; another kind gets `"signals": []`
+  and `"score": null`. Its `lang` field ("en", "es") picks the phrase lists;
+  without one, every language's are used.
+* A job ad (`"kind": "job_ad"`) also gets `job_model`: the job-ad model's
+  `probability`, `for_review`, `top_features` (each with its contribution to
+  the log-odds), the `model` version and its `training_data` version. Its
+  `title` field, when given, is read by the model (signals index `text` only).
 * A record whose extraction partly failed (a time budget, a regex timeout)
   still gets its mentions, plus `"errors": [...]`.
 * A line that is not a usable record gets `{"id": <id or null>, "line": n,
@@ -36,10 +50,12 @@ import orjson
 
 from threadline.extract.base import ExtractContext
 from threadline.extract.engine import DEFAULT_TIME_BUDGET_S, extract_all
+from threadline.risk import SCORED_KINDS, assess_record, record_lang
 
 MAX_LINE_BYTES = 1_048_576
 FALLBACK_REGION = "US"
 PLACE_FIELDS = ("place", "location", "city")
+DEFAULT_KIND = "ad"
 
 
 def region_for_record(obj: dict[str, Any], default_region: str | None = None) -> str:
@@ -89,6 +105,7 @@ def screen_record(
         return {"id": rid, "error": "text contains unpaired surrogates (invalid Unicode)"}
     region = region_for_record(obj, ctx.default_region)
     result = extract_all(text, replace(ctx, default_region=region), time_budget_s=time_budget_s)
+    kind = record_kind(obj)
     out: dict[str, Any] = {
         "id": rid,
         "mentions": [
@@ -107,9 +124,32 @@ def screen_record(
         "signals": [],
         "score": None,
     }
-    if result.errors:
-        out["errors"] = list(result.errors)
+    errors = list(result.errors)
+    if kind in SCORED_KINDS:
+        title = obj.get("title")
+        images = obj.get("images") or obj.get("image_refs")
+        risk = assess_record(
+            text,
+            result.mentions,
+            kind=kind,
+            lang=record_lang(obj),
+            region=region,
+            model_title=title if isinstance(title, str) and not _has_surrogates(title) else None,
+            has_images=bool(images) and isinstance(images, list),
+        ).to_screen()
+        errors += risk.pop("errors", [])
+        out.update(risk)
+    if errors:
+        out["errors"] = errors
     return out
+
+
+def record_kind(obj: dict[str, Any]) -> str:
+    """The record's `kind` field as the catalogue spells kinds ("job-ad": "job_ad"), else "ad"."""
+    kind = obj.get("kind")
+    if not isinstance(kind, str) or not kind.strip():
+        return DEFAULT_KIND
+    return kind.strip().lower().replace("-", "_").replace(" ", "_")[:32]
 
 
 def _parse(line: bytes) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

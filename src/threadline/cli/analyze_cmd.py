@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import typer
@@ -34,11 +35,13 @@ def analyze(
     bar = counting_progress()
     with bar:
         task = bar.add_task("extract", total=None)
+        scoring = bar.add_task("indicators + score", total=None)
         summary = analyze_case(
             store,
             settings().actor,
             case,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            risk_progress=lambda done, total: bar.update(scoring, completed=done, total=total),
         )
     if fmt == "json":
         emit_json(
@@ -50,6 +53,7 @@ def analyze(
                 "mentions": summary.mentions,
                 "errors": summary.errors,
                 "by_type": summary.by_type,
+                "risk": None if summary.risk is None else dataclasses.asdict(summary.risk),
             }
         )
         return
@@ -68,6 +72,15 @@ def print_analyze_summary(summary) -> None:  # type: ignore[no-untyped-def]
         for kind, n in sorted(summary.by_type.items(), key=lambda kv: -kv[1]):
             table.add_row(kind, f"{n:,}")
         console.print(table)
+    risk = getattr(summary, "risk", None)
+    if risk is not None:
+        console.print(
+            f"indicators {risk.versions['indicators']}, score {risk.versions['score']}: "
+            f"{risk.processed:,} records assessed, {risk.signals:,} signals, "
+            f"{risk.for_review:,} for review, {risk.errors:,} with errors",
+            highlight=False,
+            markup=False,
+        )
 
 
 def screen(

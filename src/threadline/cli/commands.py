@@ -15,6 +15,7 @@ from threadline.cli import (
     case_cmd,
     demo_cmd,
     ingest_cmd,
+    risk_cmd,
     serve_cmd,
     synth_cmd,
 )
@@ -53,3 +54,4 @@ analyze_cmd.register(app)
 demo_cmd.register(app)
 serve_cmd.register(app)
 access_cmd.register(app)
+risk_cmd.register(app)

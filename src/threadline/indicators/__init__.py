@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from threadline.extract.base import ExtractError, Mention
@@ -54,6 +55,12 @@ class Assessment:
         return explain_rows(self.signals, self.score)
 
 
+@lru_cache(maxsize=512)
+def _context(region: str | None) -> DetectContext:
+    """The context of a record known only by its region (one per region, reused)."""
+    return DetectContext(region=region)
+
+
 def assess(
     text: str,
     mentions: Sequence[Mention],
@@ -68,7 +75,7 @@ def assess(
     Hostile text that makes a bounded pattern time out gives no signals and an
     error naming the pattern, never an exception: the batch goes on.
     """
-    ctx = context or DetectContext(region=region)
+    ctx = context or _context(region)
     try:
         signals = detect(text, mentions, kind=kind, lang=lang, context=ctx)
     except ExtractError as exc:

@@ -49,7 +49,10 @@ def detect(
     )
     inp: RuleInput | None = None
     signals: list[Signal] = []
-    for idx, ind in enumerate(matcher.indicators):
+    indicators = matcher.indicators
+    # only an indicator with a text hit or a rule that runs regardless can fire
+    for idx in sorted(matcher.always.union(text_hits)) if text_hits else matcher.always_order:
+        ind = indicators[idx]
         det = ind.detect
         hit = text_hits.get(idx)
         rule_hit: RuleHit | None = None
@@ -66,7 +69,7 @@ def detect(
                     context or NO_CONTEXT,
                     extract_ctx,
                 )
-            rule_hit = RULES[det.rule](inp, det.params)
+            rule_hit = RULES[det.rule].func(inp, det.params)
         fired = (
             (hit is not None and rule_hit is not None)
             if det.combine == "all"
@@ -89,7 +92,7 @@ def detect(
                 spans=merge_spans(spans),
                 weight=ind.weight,
                 grade=ind.grade,
-                citation=cat.citation(ind),
+                citation=matcher.citations[idx],
                 explanation=SignalExplanation(cat.version, tuple(matched), ind.sources, notes),
             )
         )

@@ -158,6 +158,18 @@ def _lang_words(inp: RuleInput, table: Mapping[str, list[str]]) -> tuple[str, ..
     return hit[1]
 
 
+_SET_CACHE: dict[tuple[int, str | None], tuple[Mapping[str, list[str]], frozenset[str]]] = {}
+
+
+def _lang_set(inp: RuleInput, table: Mapping[str, list[str]]) -> frozenset[str]:
+    """`_lang_words` as a set, built once per table and language."""
+    key = (id(table), inp.lang)
+    hit = _SET_CACHE.get(key)
+    if hit is None or hit[0] is not table:
+        hit = _SET_CACHE[key] = (table, frozenset(_lang_words(inp, table)))
+    return hit[1]
+
+
 _LIST_CACHE: dict[int, tuple[list[str], tuple[str, ...]]] = {}
 
 
@@ -192,8 +204,10 @@ def phone_obfuscated(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
 )
 def third_person(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
     """The ad speaks of the person advertised (she, our girls) more than as her (I, my)."""
-    third = frozenset(_lang_words(inp, p["third"]))
-    first = frozenset(_lang_words(inp, p["first"]))
+    third = _lang_set(inp, p["third"])
+    if inp.vocab.isdisjoint(third):  # most ads: no third-person word at all
+        return None
+    first = _lang_set(inp, p["first"])
     n3 = sum(1 for w in inp.words if w in third)
     if n3 < p["min_third"]:
         return None
@@ -258,6 +272,12 @@ def messaging_app_only(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
 
 
 @lru_cache(maxsize=64)
+def _word_sets(items: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """Each item's words (`\\w+` runs), as the record's vocabulary holds them."""
+    return tuple(frozenset(regex.findall(r"\w+", w)) for w in items)
+
+
+@lru_cache(maxsize=64)
 def _compiled(pattern: str) -> BoundedPattern:
     return BoundedPattern("rule-param", pattern)
 
@@ -273,8 +293,11 @@ def no_company_identity(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
     for m in inp.mentions:
         if m.type == "url" or (m.type == "email" and _email_domain(m) not in free):
             return None
-    legal = word_pattern(_words(p["legal_forms"]))
-    if legal.search(inp.folded, inp.extract_ctx):
+    forms = _words(p["legal_forms"])
+    # a legal form can match only if all its words are words of the ad: test that first
+    if any(ws <= inp.vocab for ws in _word_sets(forms)) and word_pattern(forms).search(
+        inp.folded, inp.extract_ctx
+    ):
         return None
     for lang in inp.langs(p["address"]):
         pattern = p["address"].get(lang)
@@ -333,6 +356,8 @@ def foreign_destination(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
 
 
 def _network(inp: RuleInput, counts: Mapping[str, int], least: int) -> list[Mention]:
+    if not counts:  # no linking counts (screen, or before linking): nothing to read
+        return []
     return [
         m
         for m in inp.mentions

@@ -96,6 +96,8 @@ def _close(parts: list[float], value: float) -> None:
     the value's when two or more parts are non-zero) means the sum can always
     land on `value`, and zero contributions stay exactly zero.
     """
+    if math.fsum(parts) == value:  # most often the split is exact already
+        return
     nonzero = [j for j, p in enumerate(parts) if p != 0]
     if not nonzero:
         return

@@ -327,3 +327,53 @@ class ExportApproval(Base):
     rationale: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignalRow(Base):
+    """An indicator that fired on a record, with its evidence spans and the catalogue's citation.
+
+    `spans` is a list of ``{"field": "title" | "text", "start", "end"}``:
+    code-point offsets into that field of the record, like a mention's.
+    """
+
+    __tablename__ = "signals"
+    __table_args__ = (
+        Index("ix_signals_record", "record_id"),
+        Index("ix_signals_case_indicator", "case_id", "indicator"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    indicator: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    weight: Mapped[float] = mapped_column(Float)
+    grade: Mapped[str] = mapped_column(String(32))
+    citation: Mapped[str] = mapped_column(Text)
+    spans: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    catalogue_version: Mapped[str] = mapped_column(String(32))
+
+
+class ScoreRow(Base):
+    """A record's risk score for review: its value, contributions and the versions behind it."""
+
+    __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_case_value", "case_id", "value"),)
+
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    for_review: Mapped[bool] = mapped_column(Boolean)
+    weight_sum: Mapped[float] = mapped_column(Float)
+    contributions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    method: Mapped[str] = mapped_column(Text)
+    calibration: Mapped[dict[str, Any]] = mapped_column(JSON)
+    catalogue_version: Mapped[str] = mapped_column(String(32))
+    job_model: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # job ads: the prediction
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    training_data: Mapped[str | None] = mapped_column(String(64))
+    errors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime())

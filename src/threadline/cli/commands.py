@@ -13,6 +13,8 @@ from threadline.cli import (
     audit_cmd,
     case_cmd,
     demo_cmd,
+    hash_cmd,
+    hashlist_cmd,
     ingest_cmd,
     synth_cmd,
 )
@@ -49,3 +51,5 @@ app.add_typer(synth_cmd.app, name="synth")
 ingest_cmd.register(app)
 analyze_cmd.register(app)
 demo_cmd.register(app)
+hash_cmd.register(app)
+app.add_typer(hashlist_cmd.app, name="hashlist")

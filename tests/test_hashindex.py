@@ -283,7 +283,7 @@ def test_csr_file_is_memory_mapped_and_checked(tmp_path: Path, data: dict) -> No
     with pytest.raises(IndexFormatError, match="checksum"):
         load_index(tmp_path / "flipped")
     (tmp_path / "short").write_bytes(bytes(raw[:-8]))
-    with pytest.raises(IndexFormatError, match="size|small"):
+    with pytest.raises(IndexFormatError, match=r"size|small"):
         load_index(tmp_path / "short")
     header_end = raw.index(b"}}", 12)
     bad = bytearray(path.read_bytes())

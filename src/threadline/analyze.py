@@ -20,6 +20,7 @@ from threadline.cases import resolve_case
 from threadline.extract.base import ExtractContext, Mention
 from threadline.extract.engine import extract_all
 from threadline.extract.registry import all_extractors
+from threadline.images import analyze_images
 from threadline.screen import region_for_record
 from threadline.store.db import Store, utcnow
 from threadline.store.models import Mention as MentionRow
@@ -115,6 +116,7 @@ def analyze_case(
         mentions += len(rows)
         if progress is not None:
             progress(processed, pending)
+    analyze_images(store, actor, case_name)  # image stage: hashes, EXIF, hash-list matches
     return AnalyzeSummary(case_name, version, total, processed, mentions, errors, by_type)
 
 

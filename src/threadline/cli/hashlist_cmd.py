@@ -148,15 +148,19 @@ def import_(
     from threadline.hashlists import import_entries
 
     store = open_store()
-    origin = "stdin" if str(file) == "-" else str(file)
+    actor = settings().actor
     if str(file) == "-":
         result = import_entries(
-            store, settings().actor, name, sys.stdin.buffer, fmt, te_type=hash_type, origin=origin
+            store, actor, name, sys.stdin.buffer, fmt, te_type=hash_type, origin="stdin"
         )  # type: ignore[arg-type]
     else:
-        with open(file, "rb") as fh:
+        try:
+            fh = open(file, "rb")  # noqa: SIM115  (closed below; open errors reported apart)
+        except OSError as exc:
+            raise ValidationError(f"cannot read {file}: {exc.strerror or exc}") from exc
+        with fh:
             result = import_entries(
-                store, settings().actor, name, fh, fmt, te_type=hash_type, origin=origin
+                store, actor, name, fh, fmt, te_type=hash_type, origin=str(file)
             )  # type: ignore[arg-type]
     console.print(
         f"{result.rows:,} rows read: {result.added:,} added, {result.duplicates:,} already "
@@ -194,6 +198,8 @@ def export(
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             n = export_entries(store, actor, name, fh, fmt, hash_type=hash_type, reason=reason)
         tmp.replace(out)
+    except OSError as exc:
+        raise ValidationError(f"cannot write {out}: {exc.strerror or exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)
     err_console.print(Text(f"{n:,} entries written to {out}"))

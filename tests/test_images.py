@@ -263,3 +263,12 @@ def test_hash_command(tmp_path: Path, images: dict) -> None:
         timeout=300,
     )
     assert text.returncode == 0 and want.pdq_hex in text.stdout
+
+
+def test_analyze_runs_the_image_stage(store: Store, loaded: dict) -> None:
+    from threadline.analyze import analyze_case
+
+    analyze_case(store, "owner", "river")
+    with store.read() as s:
+        assert len(list(s.scalars(select(ImageHash)))) == 5
+    assert analyze_images(store, "owner", "river").hashed == 0  # already done

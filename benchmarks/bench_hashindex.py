@@ -1,4 +1,4 @@
-"""PDQ index build time, memory, query latency and recall: brute force vs FAISS flat vs multi-hash.
+"""PDQ index build time, memory, query latency and recall: brute, FAISS flat/multi-hash, CSR MIH.
 
     .venv/bin/python benchmarks/bench_hashindex.py                      # 100k, 1M, 10M
     .venv/bin/python benchmarks/bench_hashindex.py --sizes 100000 --queries 100
@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 OUT = Path(__file__).resolve().parent / "out" / "hashindex"
-KINDS = ("brute", "faiss-flat", "faiss-mih", "faiss-mih-8x32")
+KINDS = ("brute", "faiss-flat", "faiss-mih", "faiss-mih-8x32", "csr-mih")
 
 
 # ---------------------------------------------------------------- data
@@ -124,10 +124,17 @@ def rss_bytes() -> int:
 
 
 def make_index(kind: str) -> Any:
-    from threadline.hashindex import BruteForceIndex, FaissFlatIndex, FaissMultiHashIndex
+    from threadline.hashindex import (
+        BruteForceIndex,
+        CsrMultiIndex,
+        FaissFlatIndex,
+        FaissMultiHashIndex,
+    )
 
     if kind == "brute":
         return BruteForceIndex()
+    if kind == "csr-mih":
+        return CsrMultiIndex()
     if kind == "faiss-flat":
         return FaissFlatIndex()
     if kind == "faiss-mih":
@@ -153,6 +160,8 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     index = make_index(spec["kind"])
     index.add(ids, codes)
+    if hasattr(index, "build"):  # CsrMultiIndex builds its tables lazily
+        index.build()
     build = time.perf_counter() - start
     rss_delta = rss_bytes() - base
     del codes

@@ -10,6 +10,7 @@ import pytest
 from threadline.hashindex import (
     PDQ_MATCH_THRESHOLD,
     BruteForceIndex,
+    CsrMultiIndex,
     FaissFlatIndex,
     FaissMultiHashIndex,
     HashIndex,
@@ -24,6 +25,7 @@ from threadline.hashindex import (
     load_index,
 )
 from threadline.hashindex.base import MAGIC
+from threadline.hashindex.csr_mih import MAGIC as CSR_MAGIC
 
 N_RANDOM = 3000
 N_CENTRES = 60
@@ -80,6 +82,7 @@ def build(kind: str, ids: np.ndarray, codes: np.ndarray) -> HashIndex:
         "mih": FaissMultiHashIndex,
         "mih-8x32": lambda: FaissMultiHashIndex(nhash=8, b=32),
         "mih-exact47": lambda: FaissMultiHashIndex(exact_up_to=47),
+        "csr": CsrMultiIndex,
     }[kind]()
     half = len(ids) // 2  # two adds: exercises appending
     index.add(ids[:half], codes[:half])
@@ -89,7 +92,7 @@ def build(kind: str, ids: np.ndarray, codes: np.ndarray) -> HashIndex:
 
 @pytest.fixture(scope="module")
 def indexes(data: dict) -> dict[tuple[str, str], HashIndex]:
-    kinds = ("brute", "flat", "mih", "mih-8x32", "mih-exact47")
+    kinds = ("brute", "flat", "mih", "mih-8x32", "mih-exact47", "csr")
     return {(name, k): build(k, *data[name][:2]) for name in data for k in kinds}
 
 
@@ -100,7 +103,7 @@ def test_all_indexes_agree_with_brute_force(
 ) -> None:
     queries = data[dataset][2]
     expected = indexes[(dataset, "brute")].search(queries, d)
-    for kind in ("flat", "mih", "mih-8x32", "mih-exact47"):
+    for kind in ("flat", "mih", "mih-8x32", "mih-exact47", "csr"):
         assert indexes[(dataset, kind)].search(queries, d) == expected, kind
     if d == PDQ_MATCH_THRESHOLD:
         assert sum(map(len, expected)) >= 20  # the comparison is not vacuous
@@ -131,12 +134,12 @@ def test_mih_exactness_bounds() -> None:
         FaissMultiHashIndex(nhash=4, b=64)
 
 
-@pytest.mark.parametrize("kind", ["brute", "flat", "mih"])
+@pytest.mark.parametrize("kind", ["brute", "flat", "mih", "csr"])
 def test_save_load_round_trip(tmp_path: Path, indexes: dict, data: dict, kind: str) -> None:
     index = indexes[("clustered", kind)]
     path = tmp_path / f"{kind}.pdqidx"
     index.save(path)
-    assert path.read_bytes()[:8] == MAGIC
+    assert path.read_bytes()[:8] == (CSR_MAGIC if kind == "csr" else MAGIC)
     again = load_index(path)
     assert type(again) is type(index) and len(again) == len(index)
     ids, codes = again.arrays()
@@ -178,7 +181,7 @@ def test_damaged_files_are_refused(tmp_path: Path, indexes: dict) -> None:
         load_index(tmp_path / "magic")
 
 
-@pytest.mark.parametrize("kind", ["brute", "flat", "mih"])
+@pytest.mark.parametrize("kind", ["brute", "flat", "mih", "csr"])
 def test_empty_index(tmp_path: Path, kind: str) -> None:
     index = build(kind, np.zeros(0, np.int64), np.zeros((0, 32), np.uint8))
     assert len(index) == 0
@@ -189,7 +192,7 @@ def test_empty_index(tmp_path: Path, kind: str) -> None:
     assert len(load_index(tmp_path / "e")) == 0
 
 
-@pytest.mark.parametrize("kind", ["brute", "flat", "mih"])
+@pytest.mark.parametrize("kind", ["brute", "flat", "mih", "csr"])
 def test_input_validation(kind: str) -> None:
     index = build(kind, np.zeros(0, np.int64), np.zeros((0, 32), np.uint8))
     with pytest.raises(PdqHashError):
@@ -220,3 +223,89 @@ def test_single_code_query_and_hex_helpers() -> None:
 def test_quality_filter_is_the_callers() -> None:
     """Indexes store whatever they are given; callers skip hashes with quality < 50."""
     assert not is_matchable(49) and is_matchable(50)
+
+
+# ---------------------------------------------------------------- CsrMultiIndex
+
+
+@pytest.mark.parametrize("d", [0, 15, 16, 31, 47, 48, 200])
+def test_csr_agrees_with_brute_force_on_dense_clusters(d: int) -> None:
+    """Tight clusters make big table slices: many tables list the same code, once in results."""
+    rng = np.random.default_rng(7)
+    centres = rng.integers(0, 256, (5, 32), dtype=np.uint8)
+    codes = flip_bits(centres[rng.integers(0, 5, 2000)], rng.integers(0, 12, 2000), rng)
+    codes = np.concatenate([codes, codes[:50]])  # exact duplicates under other ids
+    ids = np.arange(codes.shape[0], dtype=np.int64) * 7 - 100
+    queries = np.concatenate([centres, flip_bits(centres, np.full(5, 20), rng)])
+    brute, csr = BruteForceIndex(), CsrMultiIndex()
+    brute.add(ids, codes)
+    csr.add(ids, codes)
+    expected = brute.search(queries, d)
+    assert csr.search(queries, d) == expected
+    assert sum(map(len, expected)) >= 5
+
+
+def test_csr_strategy_and_tables() -> None:
+    index = CsrMultiIndex()
+    assert index.strategy(31) == "multi-index" and index.strategy(47) == "multi-index"
+    assert index.strategy(64) == "scan"
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 256, (500, 32), dtype=np.uint8)
+    index.add(np.arange(500), codes)
+    index.build()
+    offsets, rows = index._offsets, index._rows
+    assert offsets is not None and rows is not None
+    assert offsets.shape == (16, 65537) and rows.shape == (16, 500)
+    assert (offsets[:, -1] == 500).all()
+    # every row appears once per table, under its own substring key
+    subs = codes.view("<u2")
+    for t in (0, 7, 15):
+        assert sorted(rows[t].tolist()) == list(range(500))
+        key = int(subs[123, t])
+        assert 123 in rows[t, offsets[t, key] : offsets[t, key + 1]].tolist()
+
+
+def test_csr_file_is_memory_mapped_and_checked(tmp_path: Path, data: dict) -> None:
+    ids, codes, queries = data["random"]
+    index = CsrMultiIndex()
+    index.add(ids, codes)
+    path = tmp_path / "c.pdqmih"
+    index.save(path)
+    again = load_index(path)
+    assert isinstance(again, CsrMultiIndex) and isinstance(again._rows, np.memmap)
+    assert again.search(queries, 31) == index.search(queries, 31)
+    # a mapped index still grows (copied to memory first)
+    again.add(np.array([42]), queries[:1])
+    assert (42, 0) in again.search(queries[:1], 0)[0]
+    raw = bytearray(path.read_bytes())
+    raw[-3] ^= 0x10  # a row number in the last table
+    (tmp_path / "flipped").write_bytes(raw)
+    with pytest.raises(IndexFormatError, match="checksum"):
+        load_index(tmp_path / "flipped")
+    (tmp_path / "short").write_bytes(bytes(raw[:-8]))
+    with pytest.raises(IndexFormatError, match=r"size|small"):
+        load_index(tmp_path / "short")
+    header_end = raw.index(b"}}", 12)
+    bad = bytearray(path.read_bytes())
+    bad[header_end - 40 : header_end] = b" " * 40  # mangled JSON
+    (tmp_path / "json").write_bytes(bad)
+    with pytest.raises(IndexFormatError):
+        load_index(tmp_path / "json")
+
+
+def test_csr_offsets_are_validated_without_checksums(tmp_path: Path) -> None:
+    """verify=False skips hashing, not the structural checks."""
+    from threadline.hashindex.csr_mih import read_mih_file
+
+    index = CsrMultiIndex()
+    index.add(np.arange(10), np.random.default_rng(1).integers(0, 256, (10, 32), dtype=np.uint8))
+    path = tmp_path / "c"
+    index.save(path)
+    layout = read_mih_file(path)
+    off = layout["offsets"]
+    start = int(off.offset)  # type: ignore[attr-defined]
+    raw = bytearray(path.read_bytes())
+    raw[start : start + 4] = (5).to_bytes(4, "little")  # offsets[0, 0] must be 0
+    (tmp_path / "bad").write_bytes(raw)
+    with pytest.raises(IndexFormatError, match="CSR"):
+        CsrMultiIndex.load(tmp_path / "bad", verify=False)

@@ -269,6 +269,11 @@ def test_images_are_shown_only_as_blurred_grey_thumbnails(
     _warc_with_image(crawl, buf.getvalue())
     ingest_paths(app_store, "alice", "river", [crawl])
     login(client)
+    early = client.get("/v1/cases/river/search", params={"q": "Rosa"}).json()[0]["record_id"]
+    (unchecked,) = client.get(f"/v1/cases/river/records/{early}").json()["images"]
+    # not yet checked against the hash lists: never rendered
+    assert client.get(f"/cases/river/records/{unchecked}/thumbnail.png").status_code == 409
+    analyze_case(app_store, "alice", "river")
     page_id = client.get("/v1/cases/river/search", params={"q": "Rosa"}).json()[0]["record_id"]
     detail = client.get(f"/v1/cases/river/records/{page_id}").json()
     (image_id,) = detail["images"]

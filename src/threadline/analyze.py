@@ -29,6 +29,7 @@ from threadline import audit
 from threadline.extract.base import Explanation, ExtractContext, Mention
 from threadline.extract.engine import extract_all
 from threadline.extract.registry import all_extractors
+from threadline.images import analyze_images
 from threadline.safeguards.access import guard
 from threadline.screen import region_for_record
 from threadline.store.db import Store, utcnow
@@ -156,6 +157,7 @@ def extract_case(
         mentions += len(rows)
         if progress is not None:
             progress(processed, pending)
+    analyze_images(store, actor, case_name)  # image stage: hashes, EXIF, hash-list matches
     return AnalyzeSummary(case_name, version, total, processed, mentions, errors, by_type)
 
 

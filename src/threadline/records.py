@@ -27,7 +27,6 @@ from threadline.store.db import Store
 from threadline.store.models import Attachment, Mention, Record, Source
 
 MAX_QUERY = 500
-MAX_IMAGE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,20 +288,6 @@ def search_case(
         if record_id not in seen and len(hits) < limit:
             hits.append(SearchHit(record_id, "text", "", False))
     return hits
-
-
-def image_bytes(store: Store, actor: str, case_name: str, record_id: int) -> bytes:
-    """The preserved bytes of an image record, for a thumbnail (never served as they are)."""
-    case = guard(store, actor, case_name, "read")
-    with store.read() as session:
-        rec = session.scalar(
-            select(Record).where(Record.case_id == case.id, Record.id == record_id)
-        )
-        if rec is None or rec.kind != "image" or rec.blob_sha256 is None:
-            raise NotFound(f"no image record {record_id} in case {case_name!r}")
-        sha = rec.blob_sha256
-    with store.blobs.open(sha) as fh:
-        return fh.read(MAX_IMAGE_BYTES + 1)
 
 
 @dataclass(frozen=True, slots=True)

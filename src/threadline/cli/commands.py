@@ -14,6 +14,8 @@ from threadline.cli import (
     audit_cmd,
     case_cmd,
     demo_cmd,
+    hash_cmd,
+    hashlist_cmd,
     ingest_cmd,
     risk_cmd,
     serve_cmd,
@@ -55,3 +57,5 @@ demo_cmd.register(app)
 serve_cmd.register(app)
 access_cmd.register(app)
 risk_cmd.register(app)
+hash_cmd.register(app)
+app.add_typer(hashlist_cmd.app, name="hashlist")

@@ -7,7 +7,10 @@ Three indexes with one interface (``HashIndex``) and identical results:
   query per million codes;
 - ``FaissMultiHashIndex`` — FAISS multi-index hashing as HMA configures it;
   several times the memory, faster than flat only at some sizes and
-  parameters (figures in its module docstring).
+  parameters (figures in its module docstring);
+- ``CsrMultiIndex`` — the same pigeonhole algorithm in compact sorted arrays
+  (≈ 104 B per hash), memory-mapped from its own file format: the default
+  (``DEFAULT_INDEX_KIND``), the one that meets 10M hashes in ≤ 1 GiB.
 
 Indexes know nothing of quality: callers add and query only hashes for which
 ``is_matchable(quality)`` holds. Persist with ``index.save(path)`` and reopen
@@ -31,6 +34,8 @@ from threadline.hashindex.base import (
     write_index_file,
 )
 from threadline.hashindex.brute import BruteForceIndex
+from threadline.hashindex.csr_mih import MAGIC as CSR_MIH_MAGIC
+from threadline.hashindex.csr_mih import CsrMultiIndex
 from threadline.hashindex.pdq import (
     PDQ_BITS,
     PDQ_BYTES,
@@ -51,11 +56,13 @@ if TYPE_CHECKING:
     from threadline.hashindex.faiss_mih import FaissMultiHashIndex
 
 __all__ = [
+    "DEFAULT_INDEX_KIND",
     "PDQ_BITS",
     "PDQ_BYTES",
     "PDQ_MATCH_THRESHOLD",
     "PDQ_MIN_QUALITY",
     "BruteForceIndex",
+    "CsrMultiIndex",
     "FaissFlatIndex",
     "FaissMultiHashIndex",
     "HashIndex",
@@ -75,13 +82,16 @@ __all__ = [
     "write_index_file",
 ]
 
-INDEX_KINDS = ("brute", "faiss-flat", "faiss-mih")
+INDEX_KINDS = ("brute", "faiss-flat", "faiss-mih", "csr-mih")
+DEFAULT_INDEX_KIND = "csr-mih"
 
 
 def index_class(kind: str) -> type[Any]:
-    """The index class registered under ``kind`` ("brute", "faiss-flat", "faiss-mih")."""
+    """The index class registered under ``kind`` (one of ``INDEX_KINDS``)."""
     if kind == "brute":
         return BruteForceIndex
+    if kind == "csr-mih":
+        return CsrMultiIndex
     if kind == "faiss-flat":
         from threadline.hashindex.faiss_flat import FaissFlatIndex
 
@@ -94,7 +104,13 @@ def index_class(kind: str) -> type[Any]:
 
 
 def load_index(path: str | Path, *, verify: bool = True) -> HashIndex:
-    """Rebuild the index a file was saved from (its kind and parameters are in the header)."""
+    """Rebuild the index a file was saved from (its kind and parameters are in the header).
+
+    ``TLPDQMH1`` files (``CsrMultiIndex``) are memory-mapped, not rebuilt.
+    """
+    with open(path, "rb") as fh:
+        if fh.read(len(CSR_MIH_MAGIC)) == CSR_MIH_MAGIC:
+            return CsrMultiIndex.load(path, verify=verify)
     stored = read_index_file(path, verify=verify)
     return index_class(stored.header.kind).from_stored(stored)  # type: ignore[no-any-return]
 

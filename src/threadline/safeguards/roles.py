@@ -51,10 +51,18 @@ GLOBAL_CASE_ACTIONS: Mapping[str, frozenset[str]] = {
 # Actions that concern no single case.
 GLOBAL_PERMISSIONS: Mapping[str, frozenset[str]] = {
     "admin": frozenset(
-        {"manage_users", "read_users", "run_retention", "list_all_cases", "audit_read_all"}
+        {
+            "manage_users",
+            "read_users",
+            "run_retention",
+            "list_all_cases",
+            "audit_read_all",
+            "manage_hashlists",
+        }
     ),
     "auditor": frozenset({"read_users", "list_all_cases", "audit_read_all"}),
-    "supervisor": frozenset({"create_case"}),
+    # hash lists are shared by every case: supervisors and admins curate them
+    "supervisor": frozenset({"create_case", "manage_hashlists"}),
 }
 
 # Actions still allowed on a case past its retention deadline (or purged).

@@ -377,3 +377,83 @@ class ScoreRow(Base):
     training_data: Mapped[str | None] = mapped_column(String(64))
     errors: Mapped[list[str]] = mapped_column(JSON, default=list)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HashList(Base):
+    """A named list of known-content hashes with its provenance (who, when, terms, why).
+
+    ``match_only``: the entries are used for matching and never shown (counts only);
+    images that match them are never rendered.
+    """
+
+    __tablename__ = "hash_lists"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    supplied_by: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    terms: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(Text)
+    match_only: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HashListEntry(Base):
+    """One hash on a list: ``value`` is lower-case hex of the ``hash_type`` (pdq, md5, sha256)."""
+
+    __tablename__ = "hash_list_entries"
+    __table_args__ = (
+        UniqueConstraint("list_id", "hash_type", "value"),
+        Index("ix_hash_list_entries_value", "hash_type", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("hash_lists.id"))
+    hash_type: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ImageHash(Base):
+    """The hashes of an image record's bytes (``error`` set when they could not be computed)."""
+
+    __tablename__ = "image_hashes"
+    __table_args__ = (Index("ix_image_hashes_case_sha256", "case_id", "sha256"),)
+
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    md5: Mapped[str | None] = mapped_column(String(32))
+    pdq: Mapped[str | None] = mapped_column(String(64))
+    quality: Mapped[int | None] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(64))
+
+
+class HashMatch(Base):
+    """An image record matched a hash-list entry: a signal for review, with its evidence.
+
+    ``entry_id`` has no foreign key: a match stays on record after its entry is removed.
+    """
+
+    __tablename__ = "hash_matches"
+    __table_args__ = (UniqueConstraint("record_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("hash_lists.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(Id)
+    hash_type: Mapped[str] = mapped_column(String(8))
+    distance: Mapped[int] = mapped_column(Integer)
+    quality: Mapped[int | None] = mapped_column(Integer)
+    match_only: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[str] = mapped_column(String(64))
+    matched_at: Mapped[datetime] = mapped_column(UTCDateTime())

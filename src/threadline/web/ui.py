@@ -260,9 +260,16 @@ def record_graph(
 
 @router.get("/cases/{name}/records/{record_id}/thumbnail.png")
 def thumbnail(request: Request, name: CaseName, record_id: RecordId) -> Response:
-    """Always blurred and greyscale: an analyst works with an image without having to see it."""
-    from threadline.media.thumbnail import safe_thumbnail
+    """Always blurred and greyscale: an analyst works with an image without having to see it.
+
+    Images not yet checked against the hash lists, or matching a match-only list, are
+    never rendered (the refusal is audited).
+    """
+    from threadline.images.safety import thumbnail as safe_thumbnail
 
     principal = user(request)
-    data = records.image_bytes(store_of(request), principal.user, name, record_id)
-    return Response(safe_thumbnail(data, blur=True, grey=True), media_type="image/png")
+    rec = records.view_record(store_of(request), principal.user, name, record_id)
+    if rec.kind != "image":
+        raise HTTPException(404, f"record {record_id} is not an image")
+    png = safe_thumbnail(store_of(request), principal.user, record_id, size=256)
+    return Response(png, media_type="image/png")

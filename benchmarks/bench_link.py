@@ -60,18 +60,38 @@ def timed_run(d: Path, workers: int) -> dict:
     """Run link_jsonl on d/ads.jsonl in a subprocess; wall time and peak tree RSS."""
     out = d / "assignments.jsonl"
     cmd = [sys.executable, __file__, "--child", str(d), "--workers", str(workers)]
+    return _measure(cmd, out)
+
+
+def _measure(cmd: list[str], out: Path) -> dict:
+    """Run `cmd`; wall time, CPU seconds of its whole process tree, peak tree RSS, load."""
+    load_before = os.getloadavg()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak = 0
-    while proc.poll() is None:
+    status = None
+    while status is None:
         peak = max(peak, _tree_rss(proc.pid))
+        pid, st, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            status = (st, usage)
+            break
         time.sleep(0.2)
     wall = time.perf_counter() - start
+    st, usage = status
+    proc.returncode = os.waitstatus_to_exitcode(st)
     stdout = proc.stdout.read() if proc.stdout else ""
     if proc.returncode != 0:
         raise SystemExit(f"link run failed ({proc.returncode})")
     summary = json.loads(stdout.strip().splitlines()[-1])
-    return {"wall_s": wall, "peak_bytes": peak, "summary": summary, "assignments": out}
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,  # the child and its waited-for workers
+        "peak_bytes": peak,
+        "load": (load_before, os.getloadavg()),
+        "summary": summary,
+        "assignments": out,
+    }
 
 
 def child(d: Path, workers: int) -> None:
@@ -79,6 +99,37 @@ def child(d: Path, workers: int) -> None:
 
     summary = link_jsonl(d / "ads.jsonl", d / "assignments.jsonl", workers=workers)
     print(json.dumps(summary.to_dict()))
+
+
+def copies_run(n: int, workers: int) -> None:
+    """N copies of one ad (same text, same phone; ids differ): time, memory, one network."""
+    import orjson
+
+    d = OUT / f"link-copies-{n}"
+    src = d / "ads.jsonl"
+    if not src.exists():
+        d.mkdir(parents=True, exist_ok=True)
+        text = (
+            "New in town, sweet and discreet, outcalls only. Call 713-555-0199 for an "
+            "appointment, ask for Lily, available all week."
+        )
+        with open(src, "wb") as fh:
+            for i in range(n):
+                row = {"id": f"copy-{i:07d}", "text": text, "city": "Houston",
+                       "posted_at": "2026-01-01T00:00:00Z"}  # fmt: skip
+                fh.write(orjson.dumps(row) + b"\n")
+    cmd = [sys.executable, __file__, "--child", str(d), "--workers", str(workers)]
+    r = _measure(cmd, d / "assignments.jsonl")
+    s = r["summary"]
+    print("| copies | wall s | ads/s | CPU s | peak memory (tree) | networks | largest | load |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        f"| {n:,} | {r['wall_s']:.1f} | {n / r['wall_s']:,.0f} | {r['cpu_s']:.1f} | "
+        f"{r['peak_bytes'] / 2**30:.2f} GiB | {s['networks']:,} | {s['largest']:,} | "
+        f"{r['load'][0][0]:.2f} → {r['load'][1][0]:.2f} |"
+    )
+    print("warnings:", *s["warnings"], sep="\n  ")
+    print(f"  stage timings (s): {s['timings']}")
 
 
 def _truth(d: Path) -> list[dict]:
@@ -141,34 +192,45 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--quality-size", type=int, default=100_000)
+    ap.add_argument(
+        "--copies", type=int, default=0, help="instead: link N copies of one ad (hostile input)"
+    )
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
         child(args.child, args.workers)
         return
+    if args.copies:
+        copies_run(args.copies, args.workers)
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s]
     results = {}
-    print("| ads | wall s | ads/s | peak memory (tree) | networks | largest | hubs held back |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| ads | wall s | ads/s | CPU s | peak memory (tree) | networks | largest "
+        "| hubs held back | load 1-min before → after |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in sizes:
         d = corpus(n, args.seed)
         r = timed_run(d, args.workers)
         results[n] = (d, r)
         s = r["summary"]
         print(
-            f"| {n:,} | {r['wall_s']:.1f} | {n / r['wall_s']:,.0f} | "
+            f"| {n:,} | {r['wall_s']:.1f} | {n / r['wall_s']:,.0f} | {r['cpu_s']:.1f} | "
             f"{r['peak_bytes'] / 2**30:.2f} GiB | {s['networks']:,} | {s['largest']:,} | "
-            f"{len(s['hubs'])}{'+' if len(s['hubs']) == 50 else ''} |",
+            f"{len(s['hubs'])}{'+' if len(s['hubs']) == 50 else ''} | "
+            f"{r['load'][0][0]:.2f} → {r['load'][1][0]:.2f} |",
             flush=True,
         )
         print(f"  stage timings (s): {s['timings']}", flush=True)
     if len(sizes) >= 2:
         a, b = sizes[0], sizes[-1]
         ta, tb = results[a][1]["wall_s"], results[b][1]["wall_s"]
+        ca, cb = results[a][1]["cpu_s"], results[b][1]["cpu_s"]
         nlogn = (b * math.log(b)) / (a * math.log(a))
         print(
-            f"\ncost ratio {b:,}/{a:,}: {tb / ta:.2f}× wall time; n·log n predicts {nlogn:.2f}×, "
-            f"n predicts {b / a:.2f}×"
+            f"\ncost ratio {b:,}/{a:,}: {tb / ta:.2f}× wall time, {cb / ca:.2f}× CPU time; "
+            f"n·log n predicts {nlogn:.2f}×, n predicts {b / a:.2f}×"
         )
     print("\nQuality of the timed runs (both kinds of evidence), against the planted authors:\n")
     print("| ads | precision | recall | F1 | ARI | predicted pairs |")

@@ -1,4 +1,4 @@
-"""The analysis stages over a case in the store. Today: extraction of mentions.
+"""The analysis stages over a case in the store: extraction of mentions, then linking.
 
 Each stage records, per record, the version of the configuration that
 processed it (`RecordStage`), so `analyze` only does what is missing or
@@ -20,6 +20,7 @@ from threadline.cases import resolve_case
 from threadline.extract.base import ExtractContext, Mention
 from threadline.extract.engine import extract_all
 from threadline.extract.registry import all_extractors
+from threadline.link.case import LinkCaseSummary, link_case
 from threadline.screen import region_for_record
 from threadline.store.db import Store, utcnow
 from threadline.store.models import Mention as MentionRow
@@ -44,6 +45,7 @@ class AnalyzeSummary:
     mentions: int  # stored in this run
     errors: int  # records with at least one extractor error
     by_type: dict[str, int]
+    linking: LinkCaseSummary | None = None  # the linking stage, after extraction
 
 
 def analyze_case(
@@ -53,6 +55,7 @@ def analyze_case(
     *,
     batch_size: int = 1000,
     progress: Callable[[int, int], None] | None = None,
+    link_progress: Callable[[str, int, int], None] | None = None,
 ) -> AnalyzeSummary:
     version = extraction_version()
     with store.read() as session:
@@ -115,7 +118,8 @@ def analyze_case(
         mentions += len(rows)
         if progress is not None:
             progress(processed, pending)
-    return AnalyzeSummary(case_name, version, total, processed, mentions, errors, by_type)
+    linking = link_case(store, actor, case_name, progress=link_progress)
+    return AnalyzeSummary(case_name, version, total, processed, mentions, errors, by_type, linking)
 
 
 def extract_record(

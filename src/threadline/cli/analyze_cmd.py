@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.progress import TaskID
 from rich.table import Table
+from rich.text import Text
 
 from threadline.cli.context import (
     console,
@@ -34,11 +36,19 @@ def analyze(
     bar = counting_progress()
     with bar:
         task = bar.add_task("extract", total=None)
+        steps: dict[str, TaskID] = {}
+
+        def link_progress(step: str, done: int, total: int) -> None:
+            if step not in steps:
+                steps[step] = bar.add_task(f"link: {step}", total=total)
+            bar.update(steps[step], completed=done, total=total)
+
         summary = analyze_case(
             store,
             settings().actor,
             case,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            link_progress=link_progress,
         )
     if fmt == "json":
         emit_json(
@@ -50,6 +60,7 @@ def analyze(
                 "mentions": summary.mentions,
                 "errors": summary.errors,
                 "by_type": summary.by_type,
+                "linking": summary.linking.to_dict() if summary.linking else None,
             }
         )
         return
@@ -68,6 +79,19 @@ def print_analyze_summary(summary) -> None:  # type: ignore[no-untyped-def]
         for kind, n in sorted(summary.by_type.items(), key=lambda kv: -kv[1]):
             table.add_row(kind, f"{n:,}")
         console.print(table)
+    link = summary.linking
+    if link is not None:
+        state = "unchanged since the last run" if link.unchanged else f"run {link.run}"
+        console.print(
+            f"linking ({state}): {link.networks:,} networks of two or more records "
+            f"({link.in_networks:,} of {link.records:,} records, largest {link.largest:,}), "
+            f"links {', '.join(f'{k} {v:,}' for k, v in link.links.items())}, "
+            f"{link.hubs:,} values held back as hubs",
+            highlight=False,
+            markup=False,
+        )
+        for w in link.warnings:
+            console.print(Text("warning: ", style="yellow") + Text(w), highlight=False)
 
 
 def screen(

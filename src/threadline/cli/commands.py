@@ -14,6 +14,7 @@ from threadline.cli import (
     case_cmd,
     demo_cmd,
     ingest_cmd,
+    link_cmd,
     synth_cmd,
 )
 from threadline.cli.context import OPTIONS
@@ -49,3 +50,4 @@ app.add_typer(synth_cmd.app, name="synth")
 ingest_cmd.register(app)
 analyze_cmd.register(app)
 demo_cmd.register(app)
+link_cmd.register(app)

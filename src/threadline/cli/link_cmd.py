@@ -138,7 +138,7 @@ def networks(
 ) -> None:
     """The networks of a case's current linking run, largest first."""
     from threadline.cli.context import open_store
-    from threadline.link.store import list_networks
+    from threadline.link.case import list_networks
 
     if fmt not in FORMATS:
         raise ValidationError(f"--format must be one of {', '.join(FORMATS)}")

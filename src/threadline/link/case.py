@@ -40,7 +40,7 @@ from threadline.cases import resolve_case
 from threadline.errors import NotFound
 from threadline.extract.base import Explanation, Mention
 from threadline.link.config import LinkConfig
-from threadline.link.features import build_chunk, concat_chunks, featurize
+from threadline.link.features import build_chunk, concat_chunks, featurize, warm_up
 from threadline.link.network import Network
 from threadline.link.pipeline import LinkResult, link_features
 from threadline.link.scoring import MemberText, member_signals, pairs, score_summary
@@ -114,6 +114,7 @@ def link_case(
 ) -> LinkCaseSummary:
     """Link a case's records into networks and store the run (see the module docstring)."""
     config = config or LinkConfig()
+    warm_up(config)  # load the extractors' data outside any record's time budget
     with store.read() as session:
         case = resolve_case(session, case_name)
         total = (
@@ -175,6 +176,7 @@ def _read(
                     Record.posted_at,
                     Record.fields,
                     RecordStage.version,
+                    RecordStage.errors,
                 )
                 .select_from(Record)
                 .outerjoin(RecordStage, stage)
@@ -229,9 +231,16 @@ def _record_obj(row: Any, mentions: list[dict[str, Any]] | None) -> dict[str, An
             obj[key] = fields[key]
     if row.place and "city" not in obj:
         obj["city"] = row.place
-    if row.version is not None:  # extracted: its stored mentions (an empty list is an answer)
+    # Extracted: its stored mentions (an empty list is an answer). A record whose extraction
+    # ran out of its time budget (a cold start on a loaded machine) is read again by the
+    # linker's own extractors rather than linked on what little was found.
+    if row.version is not None and not _cut_short(row.errors):
         obj["mentions"] = mentions or []
     return obj
+
+
+def _cut_short(errors: Any) -> bool:
+    return isinstance(errors, list) and any("time budget" in str(e) for e in errors)
 
 
 # --- writing ------------------------------------------------------------------------------

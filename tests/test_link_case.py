@@ -187,3 +187,24 @@ def test_two_cases_do_not_share_runs(store: Store, tmp_path: Path) -> None:
     b = link_case(store, "tester", "lake")
     assert (a.networks, b.networks) == (2, 1)
     assert len(list_networks(store, "river")) == 2 and len(list_networks(store, "lake")) == 1
+
+
+def test_a_record_whose_extraction_ran_out_of_time_is_read_again(
+    store: Store, tmp_path: Path
+) -> None:
+    from sqlalchemy import delete, update
+
+    from threadline.store.models import Mention, RecordStage
+
+    _ingest(store, tmp_path, _ads())
+    analyze_case(store, "tester", "river")
+    with store.write() as session:  # as a cold start on a loaded machine leaves it
+        rid = session.scalar(select(Record.id).where(Record.external_id == "op0-0"))
+        session.execute(delete(Mention).where(Mention.record_id == rid))
+        session.execute(
+            update(RecordStage)
+            .where(RecordStage.record_id == rid)
+            .values(errors=["text: phone: skipped, time budget of 2.0s exhausted"])
+        )
+    link = link_case(store, "tester", "river", force=True)
+    assert (link.networks, link.in_networks) == (2, 8)

@@ -146,7 +146,9 @@ def featurize(
         cached = memo.get(key) if memo is not None else None
         if cached is None:
             cached = _extract(obj, text, config, key[1])
-            if memo is not None and len(memo) < MEMO_SIZE:
+            # an extraction cut short (its time budget, on a loaded machine) is not reused:
+            # the next copy of the text gets a fresh try instead of the same gap
+            if memo is not None and len(memo) < MEMO_SIZE and not cached[1]:
                 memo[key] = cached
         mentions, errors = cached
         spent = time.process_time() - t0

@@ -61,6 +61,21 @@ def _ads(shared: str | None = None) -> list[dict]:
     return out
 
 
+def hub_ads() -> list[dict]:
+    """`_ads` with one number printed on every ad, and a third author (three rooms ads
+    that share only their text) so the number joins three groups nothing else links."""
+    return _ads(shared="832-555-0199") + [
+        {
+            "id": f"extra-{i}",
+            "text": "Rooms ready tonight at the old inn near the station, quiet and clean, "
+            f"room {i}, call reception 832-555-0199.",
+            "city": "Austin",
+            "country": "US",
+        }
+        for i in range(3)
+    ]
+
+
 def _ingest(store: Store, tmp_path: Path, ads: list[dict], name: str = "river") -> None:
     create_case(store, "tester", name, "Identify operations in ads", "Court order 2026/114 …")
     path = tmp_path / f"{name}.jsonl"
@@ -151,11 +166,7 @@ def test_network_ids_come_from_content_and_rerunning_keeps_them(
 def test_a_value_on_every_record_is_kept_as_a_hub_not_a_network(
     store: Store, tmp_path: Path
 ) -> None:
-    ads = _ads(shared="832-555-0199") + [
-        {"id": f"extra-{i}", "text": f"Room {i} ready, reception 832-555-0199, all welcome.",
-         "city": "Austin", "country": "US"}
-        for i in range(3)
-    ]  # fmt: skip
+    ads = hub_ads()
     _ingest(store, tmp_path, ads)
     link = analyze_case(store, "tester", "river").linking
     assert link is not None and link.hubs >= 1

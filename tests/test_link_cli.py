@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 
 from test_cli import BASIS, PURPOSE, tl
-from test_link_case import _ads
+from test_link_case import _ads, hub_ads
 
 
 def _write(path: Path, rows: list[dict]) -> Path:
@@ -78,14 +78,7 @@ def test_link_one_word_ads_and_copies(tmp_path: Path) -> None:
 
 
 def test_link_holds_back_a_value_on_every_record(tmp_path: Path) -> None:
-    ads = _ads(shared="832-555-0199") + [
-        {
-            "id": f"extra-{i}",
-            "text": f"Rooms ready tonight at the old inn near the station, quiet and clean, "
-            f"room {i}, call reception 832-555-0199.",
-        }
-        for i in range(3)
-    ]
+    ads = hub_ads()
     src = _write(tmp_path / "ads.jsonl", ads)
     r = tl(tmp_path, "link", str(src), "--out", str(tmp_path / "a.jsonl"),
            "--networks", str(tmp_path / "n.json"), "--workers", "1")  # fmt: skip

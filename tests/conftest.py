@@ -8,6 +8,7 @@ fails them, so a green CI run always means PostgreSQL was tested.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from threadline.config import Settings
+from threadline.errors import Conflict
 from threadline.store import Store
 
 PG_ADMIN_URL = os.environ.get(
@@ -126,5 +128,6 @@ def add_user(store: Store, name: str, *roles: str) -> str:
         ensure_local_admin(store, ADMIN)
         return name
     ensure_local_admin(store, ADMIN)
-    create_user(store, ADMIN, name, list(roles or ("supervisor",)))
+    with contextlib.suppress(Conflict):  # already there: idempotent for shared helpers
+        create_user(store, ADMIN, name, list(roles or ("supervisor",)))
     return name

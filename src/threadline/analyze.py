@@ -1,4 +1,5 @@
-"""The analysis stages over a case in the store: extraction, then indicators and scores.
+"""The analysis stages over a case in the store: extraction, images, indicators and
+scores, then linking.
 
 Each stage records, per record, the version of the configuration that
 processed it (`RecordStage`), so `analyze` only does what is missing or
@@ -30,6 +31,7 @@ from threadline.extract.base import Explanation, ExtractContext, Mention
 from threadline.extract.engine import extract_all
 from threadline.extract.registry import all_extractors
 from threadline.images import analyze_images
+from threadline.link.case import LinkCaseSummary, link_case
 from threadline.safeguards.access import guard
 from threadline.screen import region_for_record
 from threadline.store.db import Store, utcnow
@@ -60,6 +62,7 @@ class AnalyzeSummary:
     errors: int  # records with at least one extractor error
     by_type: dict[str, int]
     risk: RiskSummary | None = None
+    linking: LinkCaseSummary | None = None  # the linking stage, after the others
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +83,15 @@ def analyze_case(
     batch_size: int = 1000,
     progress: Callable[[int, int], None] | None = None,
     risk_progress: Callable[[int, int], None] | None = None,
+    link_progress: Callable[[str, int, int], None] | None = None,
 ) -> AnalyzeSummary:
-    """Extract, then assess (indicators, job model, score): only what is missing or outdated."""
+    """Extract, images, assess (indicators, job model, score), then link: each stage does
+    only what is missing or outdated."""
     summary = extract_case(store, actor, case_name, batch_size=batch_size, progress=progress)
+    analyze_images(store, actor, case_name)  # hashes, EXIF, hash-list matches
     risk = assess_case(store, actor, case_name, batch_size=batch_size, progress=risk_progress)
-    return replace(summary, risk=risk)
+    linking = link_case(store, actor, case_name, progress=link_progress)
+    return replace(summary, risk=risk, linking=linking)
 
 
 def extract_case(
@@ -157,7 +164,6 @@ def extract_case(
         mentions += len(rows)
         if progress is not None:
             progress(processed, pending)
-    analyze_images(store, actor, case_name)  # image stage: hashes, EXIF, hash-list matches
     return AnalyzeSummary(case_name, version, total, processed, mentions, errors, by_type)
 
 

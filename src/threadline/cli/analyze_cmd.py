@@ -6,7 +6,9 @@ import dataclasses
 import sys
 
 import typer
+from rich.progress import TaskID
 from rich.table import Table
+from rich.text import Text
 
 from threadline.cli.context import (
     console,
@@ -36,12 +38,20 @@ def analyze(
     with bar:
         task = bar.add_task("extract", total=None)
         scoring = bar.add_task("indicators + score", total=None)
+        steps: dict[str, TaskID] = {}
+
+        def link_progress(step: str, done: int, total: int) -> None:
+            if step not in steps:
+                steps[step] = bar.add_task(f"link: {step}", total=total)
+            bar.update(steps[step], completed=done, total=total)
+
         summary = analyze_case(
             store,
             settings().actor,
             case,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             risk_progress=lambda done, total: bar.update(scoring, completed=done, total=total),
+            link_progress=link_progress,
         )
     if fmt == "json":
         emit_json(
@@ -54,6 +64,7 @@ def analyze(
                 "errors": summary.errors,
                 "by_type": summary.by_type,
                 "risk": None if summary.risk is None else dataclasses.asdict(summary.risk),
+                "linking": summary.linking.to_dict() if summary.linking else None,
             }
         )
         return
@@ -81,6 +92,19 @@ def print_analyze_summary(summary) -> None:  # type: ignore[no-untyped-def]
             highlight=False,
             markup=False,
         )
+    link = summary.linking
+    if link is not None:
+        state = "unchanged since the last run" if link.unchanged else f"run {link.run}"
+        console.print(
+            f"linking ({state}): {link.networks:,} networks of two or more records "
+            f"({link.in_networks:,} of {link.records:,} records, largest {link.largest:,}), "
+            f"links {', '.join(f'{k} {v:,}' for k, v in link.links.items())}, "
+            f"{link.hubs:,} values held back as hubs",
+            highlight=False,
+            markup=False,
+        )
+        for w in link.warnings:
+            console.print(Text("warning: ", style="yellow") + Text(w), highlight=False)
 
 
 def screen(

@@ -17,6 +17,7 @@ from threadline.cli import (
     hash_cmd,
     hashlist_cmd,
     ingest_cmd,
+    link_cmd,
     risk_cmd,
     serve_cmd,
     synth_cmd,
@@ -59,3 +60,4 @@ access_cmd.register(app)
 risk_cmd.register(app)
 hash_cmd.register(app)
 app.add_typer(hashlist_cmd.app, name="hashlist")
+link_cmd.register(app)

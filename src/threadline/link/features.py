@@ -27,6 +27,7 @@ from threadline.link.shingles import normalize, segments
 MAX_ID_CHARS = 512
 MAX_SIGNALS = 200
 MEMO_SIZE = 4096  # identical texts remembered per batch of lines
+EXTRACT_TRIES = 3  # extractions of one text per batch when the time budget cuts it short
 
 
 @dataclass(frozen=True)
@@ -144,11 +145,15 @@ def featurize(
         t0 = time.process_time()
         key = (text, _region(obj))
         cached = memo.get(key) if memo is not None else None
-        if cached is None:
-            cached = _extract(obj, text, config, key[1])
-            if memo is not None and len(memo) < MEMO_SIZE:
+        # An extraction cut short (its time budget, on a loaded machine) is tried again for
+        # the next copies of the text, at most EXTRACT_TRIES times: a hostile text that
+        # always exhausts the budget must not cost the budget once per copy.
+        if cached is None or (cached[1] and cached[2] < EXTRACT_TRIES):
+            tries = 1 if cached is None else cached[2] + 1
+            cached = (*_extract(obj, text, config, key[1]), tries)
+            if memo is not None and (len(memo) < MEMO_SIZE or key in memo):
                 memo[key] = cached
-        mentions, errors = cached
+        mentions, errors, _ = cached
         spent = time.process_time() - t0
     pivot_set = set(config.pivot_types)
     pivots = tuple(sorted({(t, v) for t, v, _, _ in mentions if t in pivot_set}))

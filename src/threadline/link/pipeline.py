@@ -215,8 +215,18 @@ def record_keys(ids: Sequence[str | None], lines: Sequence[int]) -> list[str]:
     return out
 
 
-def link_features(batch: FeatureChunk, config: LinkConfig) -> LinkResult:
-    """Run the linking stages over a batch (see the module docstring)."""
+def link_features(
+    batch: FeatureChunk,
+    config: LinkConfig,
+    *,
+    dismissed: set[tuple[int, int]] | None = None,
+) -> LinkResult:
+    """Run the linking stages over a batch (see the module docstring).
+
+    `dismissed` holds pairs of batch positions (i < j) that a reviewer dismissed as
+    erroneous links: they stay as evidence but no longer merge networks, like a
+    resolver's negative judgement.
+    """
     clock = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -254,6 +264,9 @@ def link_features(batch: FeatureChunk, config: LinkConfig) -> LinkResult:
         edges.append(id_pairs[id_counts])
     excluded = np.array([k in config.text_exclude_kinds for k in batch.kinds], dtype=bool)
     text_counts = ~(excluded[text.pairs[:, 0]] | excluded[text.pairs[:, 1]])
+    if dismissed:
+        id_counts = id_counts & _not_dismissed(id_pairs, dismissed)
+        text_counts = text_counts & _not_dismissed(text.pairs, dismissed)
     if "text" in config.evidence:
         edges.append(text.pairs[text_counts])
     merged = np.concatenate(edges) if edges else np.empty((0, 2), dtype=np.int64)
@@ -267,6 +280,14 @@ def link_features(batch: FeatureChunk, config: LinkConfig) -> LinkResult:
     )  # fmt: skip
     result.warnings.extend(_warnings(result))
     return result
+
+
+def _not_dismissed(pairs: np.ndarray, dismissed: set[tuple[int, int]]) -> np.ndarray:
+    low, high = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+    return np.array(
+        [(a, b) not in dismissed for a, b in zip(low.tolist(), high.tolist(), strict=True)],
+        dtype=bool,
+    )
 
 
 def _warnings(result: LinkResult) -> list[str]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Table, delete, exists, func, or_, select, union
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ from threadline import audit
 from threadline.errors import NotFound
 from threadline.safeguards.access import guard_global
 from threadline.store.db import Store, utcnow
-from threadline.store.models import AuditEvent, AuditHead, Base, Blob, Case, CaseMember, Record
+from threadline.store.models import AuditEvent, AuditHead, Base, Blob, Case, CaseMember
 
 # Kept after a purge (see the module docstring).
 KEEP = frozenset({Case.__tablename__, CaseMember.__tablename__, AuditEvent.__tablename__,
@@ -46,16 +47,35 @@ class PurgeResult:
     blob_bytes: int = 0
 
 
-def _case_tables() -> list[Table]:
-    return [t for t in Base.metadata.sorted_tables if "case_id" in t.c and t.name not in KEEP]
+def _case_filters(case_id: int) -> dict[str, Any]:
+    """Per table, the condition selecting the case's rows.
+
+    A table with a ``case_id`` holds its own case's id (the contract for new
+    tables); any other table belongs to the case through a foreign key into a
+    table that does (links through their run, memberships through their
+    network, stages through their record). Tables reached by neither are not
+    case data (users, blobs, credentials) and are never touched here.
+    """
+    filters: dict[str, Any] = {}
+    for table in Base.metadata.sorted_tables:  # parents before children
+        if table.name in KEEP:
+            continue
+        if "case_id" in table.c:
+            filters[table.name] = table.c.case_id == case_id
+            continue
+        conditions = [
+            col.in_(select(fk.column).where(filters[fk.column.table.name]))
+            for col in table.c
+            for fk in col.foreign_keys
+            if fk.column.table.name in filters
+        ]
+        if conditions:
+            filters[table.name] = or_(*conditions)
+    return filters
 
 
-def _record_tables() -> list[Table]:
-    return [
-        t
-        for t in Base.metadata.sorted_tables
-        if "record_id" in t.c and "case_id" not in t.c and t.name not in KEEP
-    ]
+
+
 
 
 def _blob_columns() -> list:  # type: ignore[type-arg]
@@ -67,11 +87,6 @@ def _blob_columns() -> list:  # type: ignore[type-arg]
     return cols
 
 
-def _record_refs(table: Table, case_id: int):  # type: ignore[no-untyped-def]
-    """A table's rows pointing at the case's records through any record-id foreign key."""
-    record_ids = select(Record.id).where(Record.case_id == case_id)
-    cols = [c for c in table.c if any(fk.column.table.name == "records" for fk in c.foreign_keys)]
-    return or_(*(c.in_(record_ids) for c in cols))
 
 
 def _case_blobs(session: Session, case_id: int) -> set[str]:
@@ -109,15 +124,12 @@ def purge_case(store: Store, actor: str, case: Case, *, dry_run: bool) -> PurgeR
             raise NotFound(f"case {case.name!r} no longer exists")
         case = current
         candidate_blobs = _case_blobs(session, case.id)
-        # children first: record-keyed tables, then case tables in reverse dependency order
-        for table in _record_tables():
-            where = _record_refs(table, case.id)
-            rows[table.name] = _count(session, table, where)
-            if not dry_run and rows[table.name]:
-                session.execute(delete(table).where(where))
-        for table in reversed(_case_tables()):
-            # a row with a case_id carries its own case's id (the contract for new tables)
-            where = table.c.case_id == case.id
+        # children first, in reverse dependency order, every table that holds case data
+        filters = _case_filters(case.id)
+        for table in reversed(Base.metadata.sorted_tables):
+            where = filters.get(table.name)
+            if where is None:
+                continue
             rows[table.name] = _count(session, table, where)
             if not dry_run and rows[table.name]:
                 session.execute(delete(table).where(where))

@@ -457,3 +457,80 @@ class HashMatch(Base):
     match_only: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[str] = mapped_column(String(64))
     matched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkRun(Base):
+    """One linking run over a case. Readers use the run marked ``current``; a new run is
+    written beside it and swapped in with one commit, then the old one is deleted."""
+
+    __tablename__ = "link_runs"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # writing | current
+    input_digest: Mapped[str] = mapped_column(String(64))  # records, mentions and settings read
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LinkRow(Base):
+    """A link between two records with its reason: a shared value, a text similarity, a
+    template. ``counts`` says whether it merges networks (a hub's links do not)."""
+
+    __tablename__ = "links"
+    __table_args__ = (Index("ix_links_run_a", "run_id", "record_a"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("link_runs.id"))
+    record_a: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    record_b: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # identifier | text | template
+    value: Mapped[str | None] = mapped_column(Text)  # "phone:+1…", or a template id
+    similarity: Mapped[float | None] = mapped_column(Float)  # exact Jaccard of text links
+    strength: Mapped[float] = mapped_column(Float)
+    counts: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text)
+
+
+class NetworkRow(Base):
+    """A network of a run: ``key`` is derived from its members' content hashes, so the same
+    records give the same key on every run; ``summary`` is its analyst summary."""
+
+    __tablename__ = "networks"
+    __table_args__ = (UniqueConstraint("run_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("link_runs.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    key: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class NetworkMember(Base):
+    __tablename__ = "network_members"
+
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), primary_key=True)
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id"), primary_key=True, index=True
+    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("link_runs.id"), index=True)
+
+
+class HubDecisionRow(Base):
+    """Whether a frequent shared value merges networks, and why (`link.identifiers`)."""
+
+    __tablename__ = "hub_decisions"
+    __table_args__ = (Index("ix_hub_decisions_run_value", "run_id", "type", "value"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("link_runs.id"))
+    type: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(Text)
+    hub: Mapped[bool] = mapped_column(Boolean)
+    records: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -286,9 +286,7 @@ def _blocks(
         nxt = 0
         while nxt < n or pending:
             while nxt < n and len(pending) < 2 * workers:
-                pending.append(
-                    pool.submit(_make_block, seed, nxt, count, warc, html_dir, part_dir)
-                )
+                pending.append(pool.submit(_make_block, seed, nxt, count, warc, html_dir, part_dir))
                 nxt += 1
             yield pending.popleft().result()
 

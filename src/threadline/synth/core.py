@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import date, timedelta
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from threadline.synth import vocab_words as vw
@@ -134,20 +135,20 @@ def until_text(ts: int, lang: str, rng: random.Random) -> str:
 # --- templates ------------------------------------------------------------------------------------
 
 
-_ALTS: dict[tuple[str, str], tuple[str, ...]] = {}
+_ALTS: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "es": {}}
 
 
 def _synonym_variants(text: str, lang: str) -> tuple[str, ...]:
     """Every one-word-swap variant of a vocabulary fragment (computed once per fragment)."""
-    key = (lang, text)
-    alts = _ALTS.get(key)
+    cache = _ALTS[lang]
+    alts = cache.get(text)
     if alts is None:
         out = []
         for a, b in vw.SYNONYMS[lang]:
             pat = rf"\b{re.escape(a)}\b"
             if re.search(pat, text):
                 out.append(re.sub(pat, b, text, count=1))
-        alts = _ALTS[key] = tuple(out)
+        alts = cache[text] = tuple(out)
     return alts
 
 
@@ -155,37 +156,40 @@ def make_slot(
     kind: str,
     pool: tuple[str, ...],
     lang: str,
-    rng: random.Random,
-    fixed: dict[str, str],
+    rnd: Callable[[], float],
+    adj: str,
+    adj2: str,
     optional: bool,
     indicator: str | None,
 ) -> Slot:
     """Pick a sentence for an author, with a synonym variant and sometimes a second sentence."""
-    rnd = rng.random
     raw = pool[int(rnd() * len(pool))]
-    adj, adj2 = fixed["adj"], fixed["adj2"]
     variants = [raw]
-    alts = _synonym_variants(raw, lang)
+    alts = _ALTS[lang].get(raw)
+    if alts is None:
+        alts = _synonym_variants(raw, lang)
     if alts:
         variants.append(alts[int(rnd() * len(alts))])
     if len(pool) > 1 and rnd() < 0.5:
         variants.append(pool[int(rnd() * len(pool))])
-    filled = [
-        v.replace("{adj}", adj).replace("{adj2}", adj2) if "{adj" in v else v for v in variants
-    ]
-    return Slot(kind, indicator, tuple(filled), optional)
+    filled = tuple(
+        [v.replace("{adj}", adj).replace("{adj2}", adj2) if "{adj" in v else v for v in variants]
+    )
+    return Slot(kind, indicator, filled, optional)
 
 
 def signature_slot(lang: str, rng: random.Random, optional: bool) -> Slot:
     """A distinctive sentence from a large combinatorial space (an author's fingerprint),
     with a variant that re-picks one of its parts."""
+    rnd = rng.random
     parts_pool = vw.SIGNATURE[lang]
-    parts = [rng.choice(p) for p in parts_pool]
+    parts = [p[int(rnd() * len(p))] for p in parts_pool]
     alt = list(parts)
-    k = rng.randrange(len(parts))
-    alt[k] = rng.choice(parts_pool[k])
+    k = int(rnd() * len(parts))
+    pk = parts_pool[k]
+    alt[k] = pk[int(rnd() * len(pk))]
     texts = (" ".join(parts), " ".join(alt))
-    return Slot("signature", None, tuple(t.replace(" de el ", " del ") for t in texts), optional)
+    return Slot("signature", None, tuple([t.replace(" de el ", " del ") for t in texts]), optional)
 
 
 def render(tpl: Template, values: dict[str, Any], rng: random.Random) -> tuple[str, list[str]]:

@@ -15,6 +15,7 @@ split by filler words or emoji, or a mix.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -285,7 +286,12 @@ _SPLIT_FILL_ES = ("💋", "✨", "llama", "amor", "...", "besos", "🌹")
 
 
 def _plain(phone: Phone, groups: tuple[str, ...], foreign: bool, rng: random.Random) -> str:
-    fmt = int(rng.random() * 7)
+    return plain_phone(phone, groups, rng.random)
+
+
+def plain_phone(phone: Phone, groups: tuple[str, ...], rnd: Callable[[], float]) -> str:
+    """One of the plain formats of a number ("(713) 555-0142", "+44 20 7946 0123", ...)."""
+    fmt = int(rnd() * 7)
     if groups[0].startswith("+"):
         cc, a, b, c = groups
         if fmt < 2:

@@ -80,6 +80,25 @@ def _rates(
     return sep.join(r["raw"] for r in rates), truth
 
 
+_DECOYS: dict[int, tuple[dict[str, Any], list[dict[str, str]]]] = {}
+
+
+def price_decoys(truth: dict[str, Any]) -> list[dict[str, str]]:
+    """The price decoys of a price truth: one per rate, made once per truth object.
+
+    An author's usual price is one shared dict, so its decoys are made once; the cache
+    keeps the truth alive with its id and is emptied when it grows (ids are reused).
+    """
+    got = _DECOYS.get(id(truth))
+    if got is not None and got[0] is truth:
+        return got[1]
+    out = [{"type": "price", "raw": r["raw"]} for r in truth["rates"]]
+    if len(_DECOYS) >= 4096:
+        _DECOYS.clear()
+    _DECOYS[id(truth)] = (truth, out)
+    return out
+
+
 def price_style(currency: str, lang: str, rng: random.Random) -> PriceStyle:
     fmts = PRICE_FMT.get((currency, lang)) or PRICE_FMT[(currency, "es" if lang == "en" else "en")]
     lo, hi, step = PRICE_RANGE[currency]

@@ -65,6 +65,10 @@ IND_RATES = {
 P_HUB_MENTION = 0.03  # an ad also names a hub next to its own contact
 P_HUB_ONLY = 0.06  # an independent books only through a hub (role agency_hub_user)
 HOUR = 3600
+# rng.randrange(a, b, 60) is a + 60 * int(random() * n) with n = (b - a + 59) // 60
+_MINUTES_12_48H = (36 * HOUR + 59) // 60
+_MINUTES_4_30H = (26 * HOUR + 59) // 60
+_MINUTES_1_10D = (9 * 24 * HOUR + 59) // 60
 _DECOY_KIND = va.DECOY_FIELDS
 _HUB_LINES = {"en": va.EN["hub"]["any"], "es": va.ES["hub"]["any"]}
 
@@ -87,22 +91,30 @@ class AdValues(dict):
         self.decoys: list[dict[str, str]] = []  # numbers printed that are not phones
 
     def __missing__(self, key: str) -> str:
-        a, p, rng = self.a, self.p, self.rng
-        if key == "age":
-            v = a.age_fmt.format(p.age)
-        elif key == "price":
-            v, self.price = render_price(a.prices, rng)
-        elif key in ("name2", "name3"):  # the other persons of a multi-person ad
-            taken = (p.name, self.get("name2"))
-            others = [q.name for q in a.personas if q.name not in taken]
-            v = rng.choice(others or [n for n in vw.NAMES[a.lang] if n not in taken])
-        elif key == "until":
-            v = until_text(self.ts, a.lang, rng)
-        elif key == "zip":
-            v = rng.choice(self.c.zips) if self.c.zips else self.c.name
+        # branches in order of how often ads print the field
+        if key == "price":  # never a hard negative: its rates are added as decoys
+            v, self.price = render_price(self.a.prices, self.rng)
+            self[key] = v
+            return v
+        a, p = self.a, self.p
+        if key == "meas" or key == "height" or key == "weight":
+            v = getattr(p, key)
         elif key == "hours":
             v = a.hours
-        else:  # persona attributes: height meas weight
+        elif key == "age":
+            v = a.age_fmt.format(p.age)
+        elif key == "zip":
+            zips = self.c.zips
+            v = zips[int(self.rng.random() * len(zips))] if zips else self.c.name
+        elif key == "name2" or key == "name3":  # the other persons of a multi-person ad
+            taken = (p.name, self.get("name2"))
+            others = [q.name for q in a.personas if q.name not in taken] or [
+                n for n in vw.NAMES[a.lang] if n not in taken
+            ]
+            v = others[int(self.rng.random() * len(others))]
+        elif key == "until":
+            v = until_text(self.ts, a.lang, self.rng)
+        else:  # other persona attributes
             v = getattr(p, key)
         self[key] = v
         kind = _DECOY_KIND.get(key)
@@ -217,6 +229,7 @@ class Operation(Author):
         )
         if rng.random() < 0.3:
             self.idents.append(new_handle(ctx, self.personas[1].name, "telegram"))
+        self.others = self.idents[n_phones:]  # identifiers other than phones
         self.obf_rate = rng.uniform(0.2, 0.8)
         self.obf_pref = rng.choice(
             (
@@ -242,10 +255,10 @@ class Operation(Author):
                 nxt = self.pos + self.dir
             self.pos = nxt
             self.city = self.circuit[nxt]
-            self.stay = rng.randint(1, 4)
-            self.t += rng.randrange(12 * HOUR, 48 * HOUR, 60)
+            self.stay = 1 + int(rng.random() * 4)  # rng.randint(1, 4)
+            self.t += 12 * HOUR + 60 * int(rng.random() * _MINUTES_12_48H)
         else:
-            self.t += rng.randrange(4 * HOUR, 30 * HOUR, 60)
+            self.t += 4 * HOUR + 60 * int(rng.random() * _MINUTES_4_30H)
 
     def pick_idents(self, rng: random.Random) -> list[Ident]:
         out: list[Ident] = []
@@ -254,11 +267,11 @@ class Operation(Author):
                 self.cur = (self.cur + 1) % self.n_phones
             if rng.random() < 0.85:
                 out.append(self.idents[self.cur])
-        others = self.idents[self.n_phones :]
+        others = self.others
         if others and (not out or rng.random() < 0.35):
-            out.append(rng.choice(others))
+            out.append(others[int(rng.random() * len(others))])
             if rng.random() < 0.1:
-                extra = rng.choice(others)
+                extra = others[int(rng.random() * len(others))]
                 if extra not in out:
                     out.append(extra)
         if not out:
@@ -295,9 +308,10 @@ class Independent(Author):
         if self.first:
             self.first = False
             return
-        self.t += rng.randrange(24 * HOUR, 10 * 24 * HOUR, 60)
+        self.t += 24 * HOUR + 60 * int(rng.random() * _MINUTES_1_10D)
         if self.touring and rng.random() < 0.5:
-            self.city = rng.choice(CITIES_BY_COUNTRY[self.country])
+            cities = CITIES_BY_COUNTRY[self.country]
+            self.city = cities[int(rng.random() * len(cities))]
 
     def pick_idents(self, rng: random.Random) -> list[Ident]:
         ids = self.idents

@@ -21,11 +21,11 @@ from threadline.synth.phones import PhoneBook
 BASE_DATE = date(2026, 1, 1)  # fixed: no wall-clock time anywhere
 
 
-class Slot(NamedTuple):
-    kind: str
-    indicator: str | None
-    variants: tuple[str, ...]  # str.format patterns; [0] is the author's usual wording
-    optional: bool
+# One sentence of a template: (variants, optional, indicator). The variants are
+# str.format patterns, [0] the author's usual wording; an optional sentence is now
+# and then left out; indicator is what the sentence plants, if anything. Plain
+# tuples: a template is made for every author, and rendered for every ad.
+Slot = tuple[tuple[str, ...], bool, str | None]
 
 
 class Template(NamedTuple):
@@ -33,26 +33,11 @@ class Template(NamedTuple):
     lang: str
     voice: str
     titles: tuple[str, ...]
-    slots: tuple[Slot, ...]
+    plan: tuple[Slot, ...]
     sep: str
     contact_sep: str
     emoji: tuple[str, ...]
     contact_phrases: dict[str, str]  # the author's usual "Call or text {p}" per contact kind
-    plan: tuple[tuple[tuple[str, ...], bool, str | None], ...] = ()  # slots as plain tuples
-
-
-def template(
-    id: str | None,
-    lang: str,
-    voice: str,
-    titles: tuple[str, ...],
-    slots: tuple[Slot, ...],
-    sep: str,
-    contact_sep: str,
-    emoji: tuple[str, ...],
-) -> Template:
-    plan = tuple((s.variants, s.optional, s.indicator) for s in slots)
-    return Template(id, lang, voice, titles, slots, sep, contact_sep, emoji, {}, plan)
 
 
 class Rng(random.Random):
@@ -153,7 +138,6 @@ def _synonym_variants(text: str, lang: str) -> tuple[str, ...]:
 
 
 def make_slot(
-    kind: str,
     pool: tuple[str, ...],
     lang: str,
     rnd: Callable[[], float],
@@ -175,7 +159,7 @@ def make_slot(
     filled = tuple(
         [v.replace("{adj}", adj).replace("{adj2}", adj2) if "{adj" in v else v for v in variants]
     )
-    return Slot(kind, indicator, filled, optional)
+    return filled, optional, indicator
 
 
 def signature_slot(lang: str, rng: random.Random, optional: bool) -> Slot:
@@ -189,7 +173,7 @@ def signature_slot(lang: str, rng: random.Random, optional: bool) -> Slot:
     pk = parts_pool[k]
     alt[k] = pk[int(rnd() * len(pk))]
     texts = (" ".join(parts), " ".join(alt))
-    return Slot("signature", None, tuple([t.replace(" de el ", " del ") for t in texts]), optional)
+    return tuple([t.replace(" de el ", " del ") for t in texts]), optional, None
 
 
 def render(tpl: Template, values: dict[str, Any], rng: random.Random) -> tuple[str, list[str]]:
@@ -197,6 +181,7 @@ def render(tpl: Template, values: dict[str, Any], rng: random.Random) -> tuple[s
     chosen: list[str] = []
     planted: list[str] = []
     rnd = rng.random
+    add = chosen.append
     for vs, optional, indicator in tpl.plan:
         r = rnd()  # one draw decides both: drop an optional sentence (8%), else which wording
         if r < 0.08:
@@ -204,9 +189,9 @@ def render(tpl: Template, values: dict[str, Any], rng: random.Random) -> tuple[s
                 continue
             r += 0.08
         if r < 0.8 or len(vs) == 1:  # the author's usual wording
-            chosen.append(vs[0])
+            add(vs[0])
         else:
-            chosen.append(vs[1 + int((r - 0.8) / 0.2 * (len(vs) - 1))])
+            add(vs[1 + int((r - 0.8) / 0.2 * (len(vs) - 1))])
         if indicator:
             planted.append(indicator)
     n = len(chosen)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from threadline.synth import vocab_ads as va
 from threadline.synth import vocab_words as vw
 from threadline.synth.contacts import Ident, phone_ident
-from threadline.synth.core import Ctx, Slot, Template, make_slot, signature_slot, template
+from threadline.synth.core import Ctx, Slot, Template, make_slot, signature_slot
 from threadline.synth.places import COUNTRY_WEIGHTS
 
 _FEATURES = (
@@ -80,7 +80,7 @@ def _pool(lang: str, voice: str, kind: str) -> tuple[tuple[str, ...], str | None
     return got
 
 
-_CONTACT_SLOT = Slot("contact", None, ("{contact}",), False)
+_CONTACT_SLOT: Slot = (("{contact}",), False, None)
 _SEPS = ("\n", " ", "\n\n", " • ", " ~ ")
 _CONTACT_SEPS = (" · ", "\n", " | ", " - ")
 
@@ -94,12 +94,16 @@ def build_template(
 
     def slot(kind: str, optional: bool) -> Slot:
         pool, indicator = _pool(lang, voice, kind)
-        return make_slot(kind, pool, lang, rnd, adj, adj2, optional, indicator)
+        return make_slot(pool, lang, rnd, adj, adj2, optional, indicator)
 
     third = voice == "third"
-    middle = [
-        slot(k, True) for k in _FEATURES if (third or k != "we_have") and rnd() < rates[k]
-    ]
+    middle = []
+    has_eth = False
+    for k in _FEATURES:
+        if (third or k != "we_have") and rnd() < rates[k]:
+            middle.append(slot(k, True))
+            if k == "ethnicity":
+                has_eth = True
     middle.append(signature_slot(lang, rng, False))
     if rnd() < 0.4:
         middle.append(signature_slot(lang, rng, True))
@@ -110,11 +114,6 @@ def build_template(
     slots.append(_CONTACT_SLOT)
     if rnd() < 0.7:
         slots.append(slot("closing", True))
-    has_eth = False
-    for s in middle:
-        if s.kind == "ethnicity":
-            has_eth = True
-            break
     titles = (va.EN if lang == "en" else va.ES)["title"]["eth" if has_eth else "any"]
     n = len(titles)
     title_frags = tuple(
@@ -123,7 +122,7 @@ def build_template(
             for t in (titles[int(rnd() * n)], titles[int(rnd() * n)])
         ]
     )
-    return template(
+    return Template(
         tpl_id,
         lang,
         voice,
@@ -132,6 +131,7 @@ def build_template(
         _SEPS[int(rnd() * 5)],
         _CONTACT_SEPS[int(rnd() * 4)],
         tuple(rng.sample(vw.EMOJI, 3)),
+        {},
     )
 
 

@@ -28,12 +28,12 @@ from threadline.synth.core import Ctx, Template, render, until_text
 from threadline.synth.identifiers import crypto_address
 from threadline.synth.personas import Hub, Persona, build_template, new_persona, pick_country
 from threadline.synth.places import CIRCUITS, CITIES, CITIES_BY_COUNTRY, CURRENCY, City
+from threadline.synth.prices import price_decoys, price_style, render_price
 
 # circuits as City tuples, looked up once
 CIRCUIT_CITIES = {
     cc: tuple(tuple(CITIES[n] for n in c) for c in circuits) for cc, circuits in CIRCUITS.items()
 }
-from threadline.synth.prices import price_decoys, price_style, render_price
 
 # Template features: chance an author's template carries the sentence kind.
 OP_RATES = {
@@ -81,7 +81,7 @@ class AdValues(dict):
     numbers the ad printed. `bind` sets what `__missing__` needs.
     """
 
-    __slots__ = ("a", "p", "c", "ts", "rng", "price", "decoys")
+    __slots__ = ("a", "c", "decoys", "p", "price", "rng", "ts")
 
     def bind(
         self, author: Author, persona: Persona, city: City, ts: int, rng: random.Random

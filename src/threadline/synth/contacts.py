@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 from threadline.synth import vocab_words as vw
 from threadline.synth.core import Ctx, Template
 from threadline.synth.identifiers import EMAIL_DOMAINS, render_email
-from threadline.synth.phones import Phone, plain_phone, render_phone
+from threadline.synth.phones import Phone, plain_formats, render_phone
 
 PHONE_STYLES = {
     "en": (
@@ -72,8 +72,8 @@ def write_ident(
                 styles = PHONE_STYLES[lang]
                 style = styles[int(rnd() * len(styles))]
             raw = render_phone(phone, style, lang, rng, foreign)
-        else:  # the plain format, without the dispatch
-            raw = plain_phone(phone, phone.intl if foreign else phone.national, rnd)
+        else:  # one of the plain formats, made once per number
+            raw = plain_formats(phone, foreign)[int(rnd() * 7)]
         if phone.recycled:
             return raw, {
                 "type": kind,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date, timedelta
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from threadline.synth import vocab_words as vw

@@ -62,8 +62,14 @@ def new_persona(lang: str, rng: random.Random) -> Persona:
 
 
 _PERSONA_POOLS = {
-    lang: (vw.ETHNICITY[lang], vw.HAIR[lang], vw.EYES[lang], vw.HEIGHT[lang], vw.MEAS[lang],
-           vw.WEIGHT[lang])
+    lang: (
+        vw.ETHNICITY[lang],
+        vw.HAIR[lang],
+        vw.EYES[lang],
+        vw.HEIGHT[lang],
+        vw.MEAS[lang],
+        vw.WEIGHT[lang],
+    )
     for lang in ("en", "es")
 }
 # (lang, voice, slot kind) -> (sentence pool, indicator it plants)

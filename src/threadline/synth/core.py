@@ -147,19 +147,26 @@ def make_slot(
     indicator: str | None,
 ) -> Slot:
     """Pick a sentence for an author, with a synonym variant and sometimes a second sentence."""
-    raw = pool[int(rnd() * len(pool))]
-    variants = [raw]
+    n = len(pool)
+    raw = pool[int(rnd() * n)]
     alts = _ALTS[lang].get(raw)
     if alts is None:
         alts = _synonym_variants(raw, lang)
     if alts:
-        variants.append(alts[int(rnd() * len(alts))])
-    if len(pool) > 1 and rnd() < 0.5:
-        variants.append(pool[int(rnd() * len(pool))])
-    filled = tuple(
-        [v.replace("{adj}", adj).replace("{adj2}", adj2) if "{adj" in v else v for v in variants]
-    )
-    return filled, optional, indicator
+        alt = alts[int(rnd() * len(alts))]
+        if n > 1 and rnd() < 0.5:
+            variants: tuple[str, ...] = (raw, alt, pool[int(rnd() * n)])
+        else:
+            variants = (raw, alt)
+    elif n > 1 and rnd() < 0.5:
+        variants = (raw, pool[int(rnd() * n)])
+    else:
+        variants = (raw,)
+    for v in variants:
+        if "{adj" in v:
+            variants = tuple([w.replace("{adj}", adj).replace("{adj2}", adj2) for w in variants])
+            break
+    return variants, optional, indicator
 
 
 def signature_slot(lang: str, rng: random.Random, optional: bool) -> Slot:

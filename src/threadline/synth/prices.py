@@ -52,6 +52,9 @@ PRICE_RANGE = {
 }
 
 
+_SEPS = (" · ", ", ", " / ", " | ")
+
+
 class PriceStyle(NamedTuple):
     currency: str
     hour: int
@@ -102,13 +105,17 @@ def price_decoys(truth: dict[str, Any]) -> list[dict[str, str]]:
 def price_style(currency: str, lang: str, rng: random.Random) -> PriceStyle:
     fmts = PRICE_FMT.get((currency, lang)) or PRICE_FMT[(currency, "es" if lang == "en" else "en")]
     lo, hi, step = PRICE_RANGE[currency]
-    units = [("hour", rng.choice(fmts["hour"]), 1.0)]
-    if rng.random() < 0.6:
-        units.append(("half_hour", rng.choice(fmts["half_hour"]), 0.65))
-    if rng.random() < 0.25:
-        units.append(("quick_visit", rng.choice(fmts["quick_visit"]), 0.45))
-    hour = rng.randrange(lo, hi + 1, step)
-    sep = rng.choice((" · ", ", ", " / ", " | "))
+    rnd = rng.random  # the draws of rng.choice / randrange, written out
+    pats = fmts["hour"]
+    units = [("hour", pats[int(rnd() * len(pats))], 1.0)]
+    if rnd() < 0.6:
+        pats = fmts["half_hour"]
+        units.append(("half_hour", pats[int(rnd() * len(pats))], 0.65))
+    if rnd() < 0.25:
+        pats = fmts["quick_visit"]
+        units.append(("quick_visit", pats[int(rnd() * len(pats))], 0.45))
+    hour = lo + step * int(rnd() * ((hi + 1 - lo + step - 1) // step))
+    sep = _SEPS[int(rnd() * 4)]
     return PriceStyle(currency, hour, tuple(units), sep, _rates(currency, hour, tuple(units), sep))
 
 

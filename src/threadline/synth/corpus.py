@@ -116,7 +116,8 @@ class Stream:
     def block(self, b: int) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         first = b * BLOCK + 1
         last = min(self.count, (b + 1) * BLOCK)
-        yield from _block(self.seed, b, first, last, min(self.count, BLOCK), self.counters)
+        # the generator itself, not wrapped in another: one level less for every ad
+        return _block(self.seed, b, first, last, min(self.count, BLOCK), self.counters)
 
 
 def _block(

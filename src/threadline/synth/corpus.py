@@ -31,8 +31,10 @@ never the global one), its own authors, a slice of the phone fiction space, a
 range of handle tags and author ids. Authors do not cross blocks, so blocks can
 be made in parallel (``write_corpus(workers=...)``) and the files are the same
 for any number of workers. Memory is constant in `count`: a bounded set of
-active authors per block is refilled as authors finish, and a writer holds at
-most two blocks per worker.
+active authors per block is refilled as authors finish, at most two blocks per
+worker are in flight, and a worker writes its block to part files in a hidden
+folder under the output folder, which the writer appends to its files with
+``os.copy_file_range`` (in the kernel) and deletes.
 
 Ids: ads ``ad-0000001``...; authors ``op-``, ``ind-``, ``emp-`` and templates
 ``tpl-`` numbered from ``block * 100000``, so ids are unique but not dense.

@@ -273,14 +273,15 @@ def _make_block(
 
 
 def _blocks(
-    seed: int, count: int, workers: int, warc: bool, html_dir: str | None, part_dir: str
+    seed: int, count: int, workers: int, warc: bool, html_dir: str | None, part_dir: str | None
 ) -> Iterator[_Block]:
     """Blocks in order; made by up to `workers` processes, at most 2 per worker in flight.
 
-    Blocks made by worker processes come back as part files under `part_dir`."""
+    Blocks made by worker processes come back as part files under `part_dir` (without
+    one, all blocks are made in this process)."""
     n = -(-count // BLOCK)
     pool = None
-    if workers > 1 and n > 1:
+    if part_dir is not None and workers > 1 and n > 1:
         # fork where there is one: workers need nothing but this module's functions, and
         # spawn would oblige every calling script to guard its main module
         methods = multiprocessing.get_all_start_methods()
@@ -363,9 +364,12 @@ def write_corpus(
             warc_sink = WarcSink(out / "ads.warc.gz")
             stack.callback(warc_sink.close)
             files.append("ads.warc.gz")
-        part_dir = tempfile.mkdtemp(prefix=".synth-parts-", dir=out)
-        stack.callback(shutil.rmtree, part_dir, ignore_errors=True)
-        blocks = _blocks(seed, count, workers or default_workers(), warc, html_dir, part_dir)
+        workers = workers or default_workers()
+        part_dir = None
+        if workers > 1 and count > BLOCK:  # blocks will come from worker processes
+            part_dir = tempfile.mkdtemp(prefix=".synth-parts-", dir=out)
+            stack.callback(shutil.rmtree, part_dir, ignore_errors=True)
+        blocks = _blocks(seed, count, workers, warc, html_dir, part_dir)
         for block in blocks:
             for key, sub in block.counts.items():
                 tot = totals[key]

@@ -5,8 +5,12 @@
 Runs each mode (jsonl; jsonl + WARC) in a fresh subprocess so that its peak
 RSS (the process and its worker processes, from `resource.getrusage`) is its
 own, and prints ads/s, elapsed seconds, CPU seconds of all processes, output
-size and peak RSS. On a shared machine ads/s depends on the load; ads per
-CPU-second does much less.
+size and peak RSS. On a shared machine ads/s depends on the load, and CPU
+time per ad too (cores shared with other processes run slower): the baseline
+line, printed first, times one block of the same corpus made in-process (the
+generator and JSON alone, no worker processes, no files), so the cost of the
+worker processes and the writer can be read off in the same run. For
+load-independent figures, count instructions with valgrind --tool=callgrind.
 """
 
 from __future__ import annotations
@@ -50,6 +54,25 @@ def _run_mode(count: int, seed: int, workers: int | None, warc: bool, out: Path)
     }
 
 
+def _baseline(seed: int) -> None:
+    """CPU per ad of one block (BLOCK ads) made in this process, best of three."""
+    import time
+
+    from threadline.synth.corpus import BLOCK, _make_block
+
+    _make_block(seed, 0, 1000, False, None)  # warm: imports, phone pool, caches
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.process_time()
+        _make_block(seed, 0, BLOCK, False, None)
+        best = min(best, time.process_time() - t0)
+    print(
+        f"baseline    {BLOCK:>9,} ads  one block in-process (generator + JSON only): "
+        f"{best / BLOCK * 1e6:.1f} CPU-us/ad, load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+
+
 def _show(res: dict) -> None:
     print(
         f"{res['mode']:<11} {res['count']:>9,} ads  {res['elapsed_s']:>8.2f} s  "
@@ -78,6 +101,7 @@ def main() -> None:
         print(json.dumps(res))
         return
 
+    _baseline(args.seed)
     for mode in ["jsonl"] if args.no_warc else ["jsonl", "warc"]:
         out = Path(tempfile.mkdtemp(prefix="bench_synth_"))
         cmd = [sys.executable, __file__, "--mode", mode, "--count", str(args.count)]

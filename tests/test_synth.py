@@ -95,6 +95,8 @@ def test_blocks_in_parallel_write_the_same_files(tmp_path: Path, monkeypatch) ->
     stats = write_corpus(parallel, 400, 5, workers=2, warc=True)
     for name in ("ads.jsonl", "truth.jsonl", "ads.warc.gz"):
         assert (serial / name).read_bytes() == (parallel / name).read_bytes(), name
+    # the workers' part files were appended and removed, with their folder
+    assert sorted(p.name for p in parallel.iterdir()) == ["ads.jsonl", "ads.warc.gz", "truth.jsonl"]
     ads = _read(serial / "ads.jsonl")
     assert [a["id"] for a in ads] == [f"ad-{i:07d}" for i in range(1, 401)]
     holders: dict[str, set[str]] = defaultdict(set)  # blocks never share a number

@@ -28,7 +28,12 @@ from threadline.synth.core import Ctx, Template, render, until_text
 from threadline.synth.identifiers import crypto_address
 from threadline.synth.personas import Hub, Persona, build_template, new_persona, pick_country
 from threadline.synth.places import CIRCUITS, CITIES, CITIES_BY_COUNTRY, CURRENCY, City
-from threadline.synth.prices import price_style, render_price
+from threadline.synth.prices import price_decoys, price_style, render_price
+
+# circuits as City tuples, looked up once
+CIRCUIT_CITIES = {
+    cc: tuple(tuple(CITIES[n] for n in c) for c in circuits) for cc, circuits in CIRCUITS.items()
+}
 
 # Template features: chance an author's template carries the sentence kind.
 OP_RATES = {
@@ -60,55 +65,56 @@ IND_RATES = {
 P_HUB_MENTION = 0.03  # an ad also names a hub next to its own contact
 P_HUB_ONLY = 0.06  # an independent books only through a hub (role agency_hub_user)
 HOUR = 3600
+# rng.randrange(a, b, 60) is a + 60 * int(random() * n) with n = (b - a + 59) // 60
+_MINUTES_12_48H = (36 * HOUR + 59) // 60
+_MINUTES_4_30H = (26 * HOUR + 59) // 60
+_MINUTES_1_10D = (9 * 24 * HOUR + 59) // 60
 _DECOY_KIND = va.DECOY_FIELDS
+_HUB_LINES = {"en": va.EN["hub"]["any"], "es": va.ES["hub"]["any"]}
 
 
 class AdValues(dict):
-    """Slot values computed on first use, so an ad pays only for the slots it prints."""
+    """Slot values computed on first use, so an ad pays only for the slots it prints.
 
-    def __init__(
-        self,
-        author: Author,
-        tpl: Template,
-        persona: Persona,
-        city: City,
-        ts: int,
-        rng: random.Random,
+    Values that are never hard negatives are given at construction (a plain dict
+    init); the rest are filled on demand, so the keys present afterwards tell which
+    numbers the ad printed. `bind` sets what `__missing__` needs.
+    """
+
+    __slots__ = ("a", "c", "decoys", "p", "price", "rng", "ts")
+
+    def bind(
+        self, author: Author, persona: Persona, city: City, ts: int, rng: random.Random
     ) -> None:
-        # values that are never hard negatives are filled at once; the rest on demand,
-        # so the keys present afterwards tell which numbers the ad printed
-        emoji = tpl.emoji
-        rnd = rng.random
-        super().__init__(
-            name=persona.name,
-            city=city.name,
-            eth=persona.eth,
-            hair=persona.hair,
-            eyes=persona.eyes,
-            e=emoji[int(rnd() * len(emoji))],
-            e2=emoji[int(rnd() * len(emoji))],
-        )
         self.a, self.p, self.c, self.ts, self.rng = author, persona, city, ts, rng
         self.price: dict[str, Any] | None = None
         self.decoys: list[dict[str, str]] = []  # numbers printed that are not phones
 
     def __missing__(self, key: str) -> str:
-        a, p, rng = self.a, self.p, self.rng
-        if key == "age":
-            v = a.age_fmt.format(p.age)
-        elif key == "price":
-            v, self.price = render_price(a.prices, rng)
-        elif key in ("name2", "name3"):  # the other persons of a multi-person ad
-            taken = (p.name, self.get("name2"))
-            others = [q.name for q in a.personas if q.name not in taken]
-            v = rng.choice(others or [n for n in vw.NAMES[a.lang] if n not in taken])
-        elif key == "until":
-            v = until_text(self.ts, a.lang, rng)
-        elif key == "zip":
-            v = rng.choice(self.c.zips) if self.c.zips else self.c.name
+        # branches in order of how often ads print the field
+        if key == "price":  # never a hard negative: its rates are added as decoys
+            v, self.price = render_price(self.a.prices, self.rng)
+            self[key] = v
+            return v
+        a, p = self.a, self.p
+        if key == "meas" or key == "height" or key == "weight":
+            v = getattr(p, key)
         elif key == "hours":
             v = a.hours
-        else:  # persona attributes: height meas weight
+        elif key == "age":
+            v = a.age_fmt.format(p.age)
+        elif key == "zip":
+            zips = self.c.zips
+            v = zips[int(self.rng.random() * len(zips))] if zips else self.c.name
+        elif key == "name2" or key == "name3":  # the other persons of a multi-person ad
+            taken = (p.name, self.get("name2"))
+            others = [q.name for q in a.personas if q.name not in taken] or [
+                n for n in vw.NAMES[a.lang] if n not in taken
+            ]
+            v = others[int(self.rng.random() * len(others))]
+        elif key == "until":
+            v = until_text(self.ts, a.lang, self.rng)
+        else:  # other persona attributes
             v = getattr(p, key)
         self[key] = v
         kind = _DECOY_KIND.get(key)
@@ -125,15 +131,18 @@ class Author:
 
     def __init__(self, ctx: Ctx, entity: str, country: str, lang: str, t0: int) -> None:
         rng = ctx.rng
+        rnd = rng.random
         self.entity, self.country, self.lang = entity, country, lang
-        self.t = t0 + rng.randrange(0, 86400, 60)
+        self.is_foreign = country in ("ES", "MX")
+        self.t = t0 + 60 * int(rnd() * 1440)  # rng.randrange(0, 86400, 60), written out
         self.first = True
         self.personas: list[Persona] = []
         self.idents: list[Ident] = []
         self.prices = price_style(CURRENCY[country], lang, rng)
-        self.age_fmt = rng.choice(vw.AGE_FMT[lang])
-        self.hours = rng.choice(vw.HOURS[lang])
-        self.sites = rng.sample(vw.SITES[lang], rng.randint(1, 2))
+        fmts, hours = vw.AGE_FMT[lang], vw.HOURS[lang]
+        self.age_fmt = fmts[int(rnd() * len(fmts))]
+        self.hours = hours[int(rnd() * len(hours))]
+        self.sites = rng.sample(vw.SITES[lang], 1 + int(rnd() * 2))
         self.hub_only = False
         self.tpl: Template
         self.tpl2: Template | None = None
@@ -143,7 +152,7 @@ class Author:
         self.obf_pref: str | None = None
 
     def foreign(self) -> bool:
-        return self.country in ("ES", "MX")
+        return self.is_foreign
 
     def _add_phones(self, ctx: Ctx, n: int) -> None:
         home = (
@@ -190,17 +199,19 @@ class Operation(Author):
 
     def __init__(self, ctx: Ctx, t0: int) -> None:
         rng = ctx.rng
+        rnd = rng.random
         country = pick_country(rng)
-        self.circuit = tuple(CITIES[n] for n in rng.choice(CIRCUITS[country]))
-        self.pos = rng.randrange(len(self.circuit))
-        self.dir = rng.choice((1, -1))
+        circuits = CIRCUIT_CITIES[country]
+        self.circuit = circuits[int(rnd() * len(circuits))]
+        self.pos = int(rnd() * len(self.circuit))
+        self.dir = (1, -1)[int(rnd() * 2)]
         start = self.circuit[self.pos]
-        lang = "es" if rng.random() < start.es_share else "en"
+        lang = "es" if rnd() < start.es_share else "en"
         super().__init__(ctx, ctx.next_id("op"), country, lang, t0)
         self.operation = self.entity
         self.city = start
-        voice = "third" if rng.random() < OP_RATES["third"] else "first"
-        self.personas = [new_persona(lang, rng) for _ in range(rng.randint(2, 7))]
+        voice = "third" if rnd() < OP_RATES["third"] else "first"
+        self.personas = [new_persona(lang, rng) for _ in range(2 + int(rnd() * 6))]
         self.tpl = build_template(ctx, ctx.next_id("tpl"), lang, voice, OP_RATES)
         self.tpl2 = (
             build_template(ctx, ctx.next_id("tpl"), lang, voice, OP_RATES)
@@ -218,6 +229,7 @@ class Operation(Author):
         )
         if rng.random() < 0.3:
             self.idents.append(new_handle(ctx, self.personas[1].name, "telegram"))
+        self.others = self.idents[n_phones:]  # identifiers other than phones
         self.obf_rate = rng.uniform(0.2, 0.8)
         self.obf_pref = rng.choice(
             (
@@ -243,10 +255,10 @@ class Operation(Author):
                 nxt = self.pos + self.dir
             self.pos = nxt
             self.city = self.circuit[nxt]
-            self.stay = rng.randint(1, 4)
-            self.t += rng.randrange(12 * HOUR, 48 * HOUR, 60)
+            self.stay = 1 + int(rng.random() * 4)  # rng.randint(1, 4)
+            self.t += 12 * HOUR + 60 * int(rng.random() * _MINUTES_12_48H)
         else:
-            self.t += rng.randrange(4 * HOUR, 30 * HOUR, 60)
+            self.t += 4 * HOUR + 60 * int(rng.random() * _MINUTES_4_30H)
 
     def pick_idents(self, rng: random.Random) -> list[Ident]:
         out: list[Ident] = []
@@ -255,11 +267,11 @@ class Operation(Author):
                 self.cur = (self.cur + 1) % self.n_phones
             if rng.random() < 0.85:
                 out.append(self.idents[self.cur])
-        others = self.idents[self.n_phones :]
+        others = self.others
         if others and (not out or rng.random() < 0.35):
-            out.append(rng.choice(others))
+            out.append(others[int(rng.random() * len(others))])
             if rng.random() < 0.1:
-                extra = rng.choice(others)
+                extra = others[int(rng.random() * len(others))]
                 if extra not in out:
                     out.append(extra)
         if not out:
@@ -271,7 +283,8 @@ class Independent(Author):
     def __init__(self, ctx: Ctx, t0: int) -> None:
         rng = ctx.rng
         country = pick_country(rng)
-        city = rng.choice(CITIES_BY_COUNTRY[country])
+        cities = CITIES_BY_COUNTRY[country]
+        city = cities[int(rng.random() * len(cities))]
         lang = "es" if rng.random() < city.es_share else "en"
         super().__init__(ctx, ctx.next_id("ind", 6), country, lang, t0)
         self.city = city
@@ -295,9 +308,10 @@ class Independent(Author):
         if self.first:
             self.first = False
             return
-        self.t += rng.randrange(24 * HOUR, 10 * 24 * HOUR, 60)
+        self.t += 24 * HOUR + 60 * int(rng.random() * _MINUTES_1_10D)
         if self.touring and rng.random() < 0.5:
-            self.city = rng.choice(CITIES_BY_COUNTRY[self.country])
+            cities = CITIES_BY_COUNTRY[self.country]
+            self.city = cities[int(rng.random() * len(cities))]
 
     def pick_idents(self, rng: random.Random) -> list[Ident]:
         ids = self.idents
@@ -318,31 +332,40 @@ def sex_ad(
     author.advance(rng)
     author.remaining -= 1
     ps = author.personas
-    persona = ps[0] if len(ps) == 1 else ps[int(rng.random() * len(ps))]
+    persona = ps[0] if len(ps) == 1 else ps[int(rnd() * len(ps))]
     tpl = author.tpl
-    if author.tpl2 is not None and rng.random() < 0.3:
+    if author.tpl2 is not None and rnd() < 0.3:
         tpl = author.tpl2
     lang, city = author.lang, author.city
-    values = AdValues(author, tpl, persona, city, author.t, rng)
-    foreign = author.foreign()
-    hub_idents: list[Ident] = []
+    emoji = tpl.emoji
+    values = AdValues(
+        name=persona.name,
+        city=city.name,
+        eth=persona.eth,
+        hair=persona.hair,
+        eyes=persona.eyes,
+        e=emoji[int(rnd() * len(emoji))],
+        e2=emoji[int(rnd() * len(emoji))],
+    )
+    values.bind(author, persona, city, author.t, rng)
+    foreign = author.is_foreign
+    hub_ident: Ident | None = None
     hub_name = ""
-    if author.hub_only or rng.random() < P_HUB_MENTION:
+    if author.hub_only or rnd() < P_HUB_MENTION:
         country_hubs = hubs[author.country]
         hub = country_hubs[int(rnd() * len(country_hubs))]
         hub_name = hub.name
-        hub_idents = [hub.idents[int(rnd() * len(hub.idents))]]
-    idents = [] if author.hub_only else author.pick_idents(rng)
-    if idents:
-        contact, id_truth = contact_line(
-            idents, lang, foreign, author.obf_rate, author.obf_pref, tpl, rng
-        )
-    else:
+        hub_ident = hub.idents[int(rnd() * len(hub.idents))]
+    if author.hub_only:
         contact, id_truth = "", []
-    if hub_idents:
-        raw, entry = write_ident(hub_idents[0], lang, foreign, 0.0, None, rng)
-        pat = rng.choice((va.EN if lang == "en" else va.ES)["hub"]["any"])
-        line = pat.replace("{agency}", hub_name).replace("{hub}", raw)
+    else:
+        contact, id_truth = contact_line(
+            author.pick_idents(rng), lang, foreign, author.obf_rate, author.obf_pref, tpl, rng
+        )
+    if hub_ident is not None:
+        raw, entry = write_ident(hub_ident, lang, foreign, 0.0, None, rng)
+        pats = _HUB_LINES[lang]
+        line = pats[int(rnd() * len(pats))].replace("{agency}", hub_name).replace("{hub}", raw)
         contact = f"{contact}{tpl.contact_sep}{line}" if contact else line
         id_truth.append(entry)
     values["contact"] = contact
@@ -350,15 +373,16 @@ def sex_ad(
     decoys = values.decoys
     values.decoys = []  # the title's numbers are not in the text
     if values.price is not None:
-        decoys += [{"type": "price", "raw": r["raw"]} for r in values.price["rates"]]
-    if rng.random() < 0.5:
+        decoys += price_decoys(values.price)
+    if rnd() < 0.5:
         fmts = vw.POST_ID_FMT[lang]
         pid = fmts[int(rnd() * len(fmts))].format(post_no)
         text += "\n" + pid
         decoys.append({"type": "post_id", "raw": pid})
     age = persona.age if "age" in values else None
-    title = tpl.titles[int(rnd() * len(tpl.titles))].format_map(values)
-    if rng.random() < 0.1:
+    titles = tpl.titles
+    title = titles[int(rnd() * len(titles))].format_map(values)
+    if rnd() < 0.1:
         title = title.upper()
     if tpl.voice == "third":
         planted.append("third_person")
@@ -366,12 +390,17 @@ def sex_ad(
         if e["obfuscation"] and e["type"] == "phone":
             planted.append("phone_obfuscated")
             break
-    personas = [persona.name] + [values[k] for k in ("name2", "name3") if k in values]
+    personas = [persona.name]
+    if "name2" in values:
+        personas.append(values["name2"])
+    if "name3" in values:
+        personas.append(values["name3"])
     sites = author.sites
     site = sites[0] if len(sites) == 1 else sites[int(rnd() * len(sites))]
     imgs = persona.images
-    k = 1 + int(rng.random() * min(3, len(imgs)))
-    start = int(rng.random() * len(imgs))
+    n = len(imgs)
+    k = 1 + int(rnd() * (3 if n > 3 else n))
+    start = int(rnd() * n)
     images = [f"https://{site}/img/{h}.png" for h in (imgs + imgs)[start : start + k]]
     ad = {
         "id": ad_id,
@@ -394,7 +423,7 @@ def sex_ad(
         "role": author.role,
         "template": tpl.id,
         "identifiers": id_truth,
-        "hub": [i.value for i in hub_idents],
+        "hub": [] if hub_ident is None else [hub_ident.value],
         "indicators": sorted(set(planted)),
         "price": values.price,
         "age": age,

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 from threadline.synth import vocab_words as vw
 from threadline.synth.core import Ctx, Template
 from threadline.synth.identifiers import EMAIL_DOMAINS, render_email
-from threadline.synth.phones import Phone, render_phone
+from threadline.synth.phones import Phone, plain_formats, render_phone
 
 PHONE_STYLES = {
     "en": (
@@ -60,25 +60,46 @@ def write_ident(
 ) -> tuple[str, dict[str, Any]]:
     """(raw text, truth entry) for one identifier in one ad."""
     style: str | None = None
-    if ident.kind == "phone":
-        assert ident.phone is not None
-        if rng.random() < obf_rate:
-            style = pref if pref and rng.random() < 0.7 else rng.choice(PHONE_STYLES[lang])
-        raw = render_phone(ident.phone, style, lang, rng, foreign)
-    elif ident.kind == "email":
+    kind = ident.kind
+    if kind == "phone":
+        phone = ident.phone
+        assert phone is not None
+        rnd = rng.random
+        if rnd() < obf_rate:
+            if pref and rnd() < 0.7:
+                style = pref
+            else:
+                styles = PHONE_STYLES[lang]
+                style = styles[int(rnd() * len(styles))]
+            raw = render_phone(phone, style, lang, rng, foreign)
+        else:  # one of the plain formats, made once per number
+            raw = plain_formats(phone, foreign)[int(rnd() * 7)]
+        if phone.recycled:
+            return raw, {
+                "type": kind,
+                "value": ident.value,
+                "obfuscation": style,
+                "raw": raw,
+                "recycled": True,
+            }
+        return raw, {"type": kind, "value": ident.value, "obfuscation": style, "raw": raw}
+    if kind == "email":
         if rng.random() < obf_rate * 0.6:
-            style = rng.choice(EMAIL_STYLES)
-        raw = render_email(ident.value, style, lang, rng)
+            style = EMAIL_STYLES[int(rng.random() * 3)]
+            raw = render_email(ident.value, style, lang, rng)
+        else:
+            raw = ident.value
     else:
         raw = ident.shown
-    entry: dict[str, Any] = {"type": ident.kind, "value": ident.value}
     if ident.platform:
-        entry["platform"] = ident.platform
-    entry["obfuscation"] = style
-    entry["raw"] = raw
-    if ident.phone is not None and ident.phone.recycled:
-        entry["recycled"] = True
-    return raw, entry
+        return raw, {
+            "type": kind,
+            "value": ident.value,
+            "platform": ident.platform,
+            "obfuscation": style,
+            "raw": raw,
+        }
+    return raw, {"type": kind, "value": ident.value, "obfuscation": style, "raw": raw}
 
 
 def contact_line(
@@ -92,15 +113,25 @@ def contact_line(
 ) -> tuple[str, list[dict[str, Any]]]:
     """The contact sentence of one ad: the author's usual phrases, now and then another."""
     pieces, truth = [], []
+    rnd = rng.random
+    phrases = tpl.contact_phrases
     for ident in idents:
         raw, entry = write_ident(ident, lang, foreign, obf_rate, pref, rng)
-        key = ident.contact_key
-        if rng.random() < 0.85:
-            phrase = tpl.contact_phrases.get(key)
-            if phrase is None:  # the author settles on a wording the first time
-                phrase = tpl.contact_phrases[key] = rng.choice(vw.CONTACT[lang][key])
+        kind = ident.kind
+        if kind == "phone" or kind == "email":
+            key = kind
+        elif kind == "crypto_address":
+            key = "crypto"
         else:
-            phrase = rng.choice(vw.CONTACT[lang][key])
+            key = ident.platform or kind
+        if rnd() < 0.85:
+            phrase = phrases.get(key)
+            if phrase is None:  # the author settles on a wording the first time
+                pool = vw.CONTACT[lang][key]
+                phrase = phrases[key] = pool[int(rnd() * len(pool))]
+        else:
+            pool = vw.CONTACT[lang][key]
+            phrase = pool[int(rnd() * len(pool))]
         pieces.append(phrase.replace("{p}", raw))
         truth.append(entry)
     return tpl.contact_sep.join(pieces), truth

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -20,11 +21,11 @@ from threadline.synth.phones import PhoneBook
 BASE_DATE = date(2026, 1, 1)  # fixed: no wall-clock time anywhere
 
 
-class Slot(NamedTuple):
-    kind: str
-    indicator: str | None
-    variants: tuple[str, ...]  # str.format patterns; [0] is the author's usual wording
-    optional: bool
+# One sentence of a template: (variants, optional, indicator). The variants are
+# str.format patterns, [0] the author's usual wording; an optional sentence is now
+# and then left out; indicator is what the sentence plants, if anything. Plain
+# tuples: a template is made for every author, and rendered for every ad.
+Slot = tuple[tuple[str, ...], bool, str | None]
 
 
 class Template(NamedTuple):
@@ -32,26 +33,11 @@ class Template(NamedTuple):
     lang: str
     voice: str
     titles: tuple[str, ...]
-    slots: tuple[Slot, ...]
+    plan: tuple[Slot, ...]
     sep: str
     contact_sep: str
     emoji: tuple[str, ...]
     contact_phrases: dict[str, str]  # the author's usual "Call or text {p}" per contact kind
-    plan: tuple[tuple[tuple[str, ...], bool, str | None], ...] = ()  # slots as plain tuples
-
-
-def template(
-    id: str | None,
-    lang: str,
-    voice: str,
-    titles: tuple[str, ...],
-    slots: tuple[Slot, ...],
-    sep: str,
-    contact_sep: str,
-    emoji: tuple[str, ...],
-) -> Template:
-    plan = tuple((s.variants, s.optional, s.indicator) for s in slots)
-    return Template(id, lang, voice, titles, slots, sep, contact_sep, emoji, {}, plan)
 
 
 class Rng(random.Random):
@@ -134,58 +120,67 @@ def until_text(ts: int, lang: str, rng: random.Random) -> str:
 # --- templates ------------------------------------------------------------------------------------
 
 
-_ALTS: dict[tuple[str, str], tuple[str, ...]] = {}
+_ALTS: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "es": {}}
 
 
 def _synonym_variants(text: str, lang: str) -> tuple[str, ...]:
     """Every one-word-swap variant of a vocabulary fragment (computed once per fragment)."""
-    key = (lang, text)
-    alts = _ALTS.get(key)
+    cache = _ALTS[lang]
+    alts = cache.get(text)
     if alts is None:
         out = []
         for a, b in vw.SYNONYMS[lang]:
             pat = rf"\b{re.escape(a)}\b"
             if re.search(pat, text):
                 out.append(re.sub(pat, b, text, count=1))
-        alts = _ALTS[key] = tuple(out)
+        alts = cache[text] = tuple(out)
     return alts
 
 
 def make_slot(
-    kind: str,
     pool: tuple[str, ...],
     lang: str,
-    rng: random.Random,
-    fixed: dict[str, str],
+    rnd: Callable[[], float],
+    adj: str,
+    adj2: str,
     optional: bool,
     indicator: str | None,
 ) -> Slot:
     """Pick a sentence for an author, with a synonym variant and sometimes a second sentence."""
-    rnd = rng.random
-    raw = pool[int(rnd() * len(pool))]
-    adj, adj2 = fixed["adj"], fixed["adj2"]
-    variants = [raw]
-    alts = _synonym_variants(raw, lang)
+    n = len(pool)
+    raw = pool[int(rnd() * n)]
+    alts = _ALTS[lang].get(raw)
+    if alts is None:
+        alts = _synonym_variants(raw, lang)
     if alts:
-        variants.append(alts[int(rnd() * len(alts))])
-    if len(pool) > 1 and rnd() < 0.5:
-        variants.append(pool[int(rnd() * len(pool))])
-    filled = [
-        v.replace("{adj}", adj).replace("{adj2}", adj2) if "{adj" in v else v for v in variants
-    ]
-    return Slot(kind, indicator, tuple(filled), optional)
+        alt = alts[int(rnd() * len(alts))]
+        if n > 1 and rnd() < 0.5:
+            variants: tuple[str, ...] = (raw, alt, pool[int(rnd() * n)])
+        else:
+            variants = (raw, alt)
+    elif n > 1 and rnd() < 0.5:
+        variants = (raw, pool[int(rnd() * n)])
+    else:
+        variants = (raw,)
+    for v in variants:
+        if "{adj" in v:
+            variants = tuple([w.replace("{adj}", adj).replace("{adj2}", adj2) for w in variants])
+            break
+    return variants, optional, indicator
 
 
 def signature_slot(lang: str, rng: random.Random, optional: bool) -> Slot:
     """A distinctive sentence from a large combinatorial space (an author's fingerprint),
     with a variant that re-picks one of its parts."""
+    rnd = rng.random
     parts_pool = vw.SIGNATURE[lang]
-    parts = [rng.choice(p) for p in parts_pool]
+    parts = [p[int(rnd() * len(p))] for p in parts_pool]
     alt = list(parts)
-    k = rng.randrange(len(parts))
-    alt[k] = rng.choice(parts_pool[k])
+    k = int(rnd() * len(parts))
+    pk = parts_pool[k]
+    alt[k] = pk[int(rnd() * len(pk))]
     texts = (" ".join(parts), " ".join(alt))
-    return Slot("signature", None, tuple(t.replace(" de el ", " del ") for t in texts), optional)
+    return tuple([t.replace(" de el ", " del ") for t in texts]), optional, None
 
 
 def render(tpl: Template, values: dict[str, Any], rng: random.Random) -> tuple[str, list[str]]:
@@ -193,6 +188,7 @@ def render(tpl: Template, values: dict[str, Any], rng: random.Random) -> tuple[s
     chosen: list[str] = []
     planted: list[str] = []
     rnd = rng.random
+    add = chosen.append
     for vs, optional, indicator in tpl.plan:
         r = rnd()  # one draw decides both: drop an optional sentence (8%), else which wording
         if r < 0.08:
@@ -200,9 +196,9 @@ def render(tpl: Template, values: dict[str, Any], rng: random.Random) -> tuple[s
                 continue
             r += 0.08
         if r < 0.8 or len(vs) == 1:  # the author's usual wording
-            chosen.append(vs[0])
+            add(vs[0])
         else:
-            chosen.append(vs[1 + int((r - 0.8) / 0.2 * (len(vs) - 1))])
+            add(vs[1 + int((r - 0.8) / 0.2 * (len(vs) - 1))])
         if indicator:
             planted.append(indicator)
     n = len(chosen)

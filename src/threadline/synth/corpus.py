@@ -31,8 +31,10 @@ never the global one), its own authors, a slice of the phone fiction space, a
 range of handle tags and author ids. Authors do not cross blocks, so blocks can
 be made in parallel (``write_corpus(workers=...)``) and the files are the same
 for any number of workers. Memory is constant in `count`: a bounded set of
-active authors per block is refilled as authors finish, and a writer holds at
-most two blocks per worker.
+active authors per block is refilled as authors finish, at most two blocks per
+worker are in flight, and a worker writes its block to part files in a hidden
+folder under the output folder, which the writer appends to its files with
+``os.copy_file_range`` (in the kernel) and deletes.
 
 Ids: ads ``ad-0000001``...; authors ``op-``, ``ind-``, ``emp-`` and templates
 ``tpl-`` numbered from ``block * 100000``, so ids are unique but not dense.
@@ -40,8 +42,11 @@ Ids: ads ``ad-0000001``...; authors ``op-``, ``ind-``, ``emp-`` and templates
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import shutil
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -49,7 +54,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -113,7 +118,8 @@ class Stream:
     def block(self, b: int) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         first = b * BLOCK + 1
         last = min(self.count, (b + 1) * BLOCK)
-        yield from _block(self.seed, b, first, last, min(self.count, BLOCK), self.counters)
+        # the generator itself, not wrapped in another: one level less for every ad
+        return _block(self.seed, b, first, last, min(self.count, BLOCK), self.counters)
 
 
 def _block(
@@ -166,7 +172,8 @@ def generate(count: int, seed: int) -> Iterator[tuple[dict[str, Any], dict[str, 
 
 
 class _Block(NamedTuple):
-    # per chunk of PROGRESS_EVERY ads: JSON lines, truth lines, WARC gzip members
+    # per chunk of PROGRESS_EVERY ads: JSON lines, truth lines, WARC gzip members; when made
+    # in a worker process, the lists are empty and `parts` names the files that hold them
     ads: list[bytes]
     truth: list[bytes]
     warc: list[bytes]
@@ -176,10 +183,19 @@ class _Block(NamedTuple):
     html_pages: int
     counts: dict[str, dict[str, int]]
     authors: dict[str, int]
+    parts: tuple[str, ...] = ()  # ads, truth (and WARC) part files, in that order
 
 
-def _make_block(seed: int, b: int, count: int, warc: bool, html_dir: str | None) -> _Block:
-    """Block b of the corpus, serialized (runs in a worker process)."""
+def _make_block(
+    seed: int, b: int, count: int, warc: bool, html_dir: str | None, part_dir: str | None = None
+) -> _Block:
+    """Block b of the corpus, serialized (runs in a worker process).
+
+    With `part_dir`, the block's bytes go to part files there instead of into the
+    result: a worker hands the writer a few file names rather than some 13 MB through
+    a pipe (pickled, copied twice, unpickled), and the writer appends each part to its
+    file with `os.copy_file_range`, inside the kernel.
+    """
     stream = Stream(count, seed)
     dumps = orjson.dumps
     nl = orjson.OPT_APPEND_NEWLINE  # each line ends in "\n": a chunk is a plain join
@@ -211,39 +227,61 @@ def _make_block(seed: int, b: int, count: int, warc: bool, html_dir: str | None)
         truth.clear()
         members.clear()
 
-    for ad, tr in stream.block(b):
-        ads.append(dumps(ad, option=nl))
-        truth.append(dumps(tr, option=nl))
-        k = ad["kind"]
-        kinds[k] = kinds.get(k, 0) + 1
-        k = ad["lang"]
-        langs[k] = langs.get(k, 0) + 1
-        k = tr["role"]
-        roles[k] = roles.get(k, 0) + 1
-        k = ad["country"]
-        countries[k] = countries.get(k, 0) + 1
-        if records is not None:
-            members.append(records.ad(ad))
-        if pages is not None:
-            pages.add(ad)
-        if len(ads) == PROGRESS_EVERY:
-            flush()
+    combos: dict[tuple[str, str, str, str], int] = {}  # (kind, lang, role, country) -> ads
+    # The generator makes no reference cycles, and a block allocates some 30 containers
+    # per ad: the cyclic collector would only walk them again and again.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        for ad, tr in stream.block(b):
+            ads.append(dumps(ad, None, nl))
+            truth.append(dumps(tr, None, nl))
+            k = (ad["kind"], ad["lang"], tr["role"], ad["country"])
+            combos[k] = combos.get(k, 0) + 1
+            if records is not None:
+                members.append(records.ad(ad))
+            if pages is not None:
+                pages.add(ad)
+            if len(ads) == PROGRESS_EVERY:
+                flush()
+    finally:
+        if gc_was_on:
+            gc.enable()
     if ads:
         flush()
-    return block._replace(
+    for (kind, lang, role, country), n in combos.items():
+        kinds[kind] = kinds.get(kind, 0) + n
+        langs[lang] = langs.get(lang, 0) + n
+        roles[role] = roles.get(role, 0) + n
+        countries[country] = countries.get(country, 0) + n
+    block = block._replace(
         warc_pages=records.pages if records else 0,
         warc_images=records.images if records else 0,
         html_pages=pages.pages if pages else 0,
     )
+    if part_dir is None:
+        return block
+    names = []
+    for suffix, chunks in (("ads", block.ads), ("truth", block.truth), ("warc", block.warc)):
+        if suffix == "warc" and not warc:
+            continue
+        name = os.path.join(part_dir, f"{b:07d}.{suffix}")
+        with open(name, "wb") as f:
+            f.writelines(chunks)
+        names.append(name)
+    return block._replace(ads=[], truth=[], warc=[], parts=tuple(names))
 
 
 def _blocks(
-    seed: int, count: int, workers: int, warc: bool, html_dir: str | None
+    seed: int, count: int, workers: int, warc: bool, html_dir: str | None, part_dir: str | None
 ) -> Iterator[_Block]:
-    """Blocks in order; made by up to `workers` processes, at most 2 per worker in flight."""
+    """Blocks in order; made by up to `workers` processes, at most 2 per worker in flight.
+
+    Blocks made by worker processes come back as part files under `part_dir` (without
+    one, all blocks are made in this process)."""
     n = -(-count // BLOCK)
     pool = None
-    if workers > 1 and n > 1:
+    if part_dir is not None and workers > 1 and n > 1:
         # fork where there is one: workers need nothing but this module's functions, and
         # spawn would oblige every calling script to guard its main module
         methods = multiprocessing.get_all_start_methods()
@@ -261,9 +299,27 @@ def _blocks(
         nxt = 0
         while nxt < n or pending:
             while nxt < n and len(pending) < 2 * workers:
-                pending.append(pool.submit(_make_block, seed, nxt, count, warc, html_dir))
+                pending.append(pool.submit(_make_block, seed, nxt, count, warc, html_dir, part_dir))
                 nxt += 1
             yield pending.popleft().result()
+
+
+def _append_file(dst: BinaryIO, src_path: str) -> None:
+    """Append the file `src_path` to the open file `dst`, then delete it."""
+    dst.flush()
+    with open(src_path, "rb") as src:
+        left = os.fstat(src.fileno()).st_size
+        try:
+            while left > 0:  # the kernel copies: no bytes pass through this process
+                n = os.copy_file_range(src.fileno(), dst.fileno(), left)
+                if n == 0:
+                    break
+                left -= n
+        except (AttributeError, OSError):  # no copy_file_range here: copy in user space
+            src.seek(os.fstat(src.fileno()).st_size - left)
+            shutil.copyfileobj(src, dst, 1 << 20)
+    dst.seek(0, os.SEEK_END)  # the buffered writer resynchronises with the file offset
+    os.unlink(src_path)
 
 
 def default_workers() -> int:
@@ -308,7 +364,13 @@ def write_corpus(
             warc_sink = WarcSink(out / "ads.warc.gz")
             stack.callback(warc_sink.close)
             files.append("ads.warc.gz")
-        for block in _blocks(seed, count, workers or default_workers(), warc, html_dir):
+        workers = workers or default_workers()
+        part_dir = None
+        if workers > 1 and count > BLOCK:  # blocks will come from worker processes
+            part_dir = tempfile.mkdtemp(prefix=".synth-parts-", dir=out)
+            stack.callback(shutil.rmtree, part_dir, ignore_errors=True)
+        blocks = _blocks(seed, count, workers, warc, html_dir, part_dir)
+        for block in blocks:
             for key, sub in block.counts.items():
                 tot = totals[key]
                 for k, v in sub.items():
@@ -318,6 +380,16 @@ def write_corpus(
             html_pages += block.html_pages
             if warc_sink is not None:
                 warc_sink.count(block.warc_pages, block.warc_images)
+            if block.parts:  # made by a worker process: append its part files
+                sinks: list[BinaryIO] = [fa, ft]
+                if warc_sink is not None:
+                    sinks.append(warc_sink.file)
+                for sink, part in zip(sinks, block.parts, strict=True):
+                    _append_file(sink, part)
+                if progress is not None:
+                    for n in block.sizes:
+                        progress(n)
+                continue
             for lines, tlines, members, n in zip(
                 block.ads, block.truth, block.warc, block.sizes, strict=True
             ):

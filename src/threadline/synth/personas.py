@@ -8,7 +8,7 @@ from typing import NamedTuple
 from threadline.synth import vocab_ads as va
 from threadline.synth import vocab_words as vw
 from threadline.synth.contacts import Ident, phone_ident
-from threadline.synth.core import Ctx, Slot, Template, make_slot, signature_slot, template
+from threadline.synth.core import Ctx, Slot, Template, make_slot, signature_slot
 from threadline.synth.places import COUNTRY_WEIGHTS
 
 _FEATURES = (
@@ -46,64 +46,98 @@ class Persona(NamedTuple):
     images: tuple[str, ...]
 
 
+_OTHER_LANG = {"en": "es", "es": "en"}
+
+
 def new_persona(lang: str, rng: random.Random) -> Persona:
-    names = vw.NAMES[lang] if rng.random() < 0.85 else vw.NAMES["es" if lang == "en" else "en"]
-    return Persona(
-        rng.choice(names),
-        rng.randint(18, 34) if rng.random() < 0.7 else rng.randint(19, 26),
-        rng.choice(vw.ETHNICITY[lang]),
-        rng.choice(vw.HAIR[lang]),
-        rng.choice(vw.EYES[lang]),
-        rng.choice(vw.HEIGHT[lang]),
-        rng.choice(vw.MEAS[lang]),
-        rng.choice(vw.WEIGHT[lang]),
-        tuple(f"{rng.getrandbits(64):016x}" for _ in range(rng.randint(2, 6))),
+    # `Rng.choice` / `randint` written out: the same draws, without a call each
+    rnd = rng.random
+    names = vw.NAMES[lang] if rnd() < 0.85 else vw.NAMES[_OTHER_LANG[lang]]
+    name = names[int(rnd() * len(names))]
+    age = 18 + int(rnd() * 17) if rnd() < 0.7 else 19 + int(rnd() * 8)
+    attrs = [pool[int(rnd() * len(pool))] for pool in _PERSONA_POOLS[lang]]
+    grb = rng.getrandbits
+    images = tuple([f"{grb(64):016x}" for _ in range(2 + int(rnd() * 5))])
+    return Persona(name, age, *attrs, images)
+
+
+_PERSONA_POOLS = {
+    lang: (
+        vw.ETHNICITY[lang],
+        vw.HAIR[lang],
+        vw.EYES[lang],
+        vw.HEIGHT[lang],
+        vw.MEAS[lang],
+        vw.WEIGHT[lang],
     )
+    for lang in ("en", "es")
+}
+# (lang, voice, slot kind) -> (sentence pool, indicator it plants)
+_POOLS: dict[tuple[str, str, str], tuple[tuple[str, ...], str | None]] = {}
+
+
+def _pool(lang: str, voice: str, kind: str) -> tuple[tuple[str, ...], str | None]:
+    key = (lang, voice, kind)
+    got = _POOLS.get(key)
+    if got is None:
+        pools = (va.EN if lang == "en" else va.ES)[kind]
+        pool = pools.get(voice) or pools.get("any") or pools["third"]
+        got = _POOLS[key] = (pool, va.SLOT_INDICATOR.get(kind))
+    return got
+
+
+_CONTACT_SLOT: Slot = (("{contact}",), False, None)
+_SEPS = ("\n", " ", "\n\n", " • ", " ~ ")
+_CONTACT_SEPS = (" · ", "\n", " | ", " - ")
 
 
 def build_template(
     ctx: Ctx, tpl_id: str | None, lang: str, voice: str, rates: dict[str, float]
 ) -> Template:
     rng = ctx.rng
-    vocab = va.EN if lang == "en" else va.ES
+    rnd = rng.random
     adj, adj2 = rng.sample(vw.ADJ[lang], 2)
-    fixed = {"adj": adj, "adj2": adj2}
 
     def slot(kind: str, optional: bool) -> Slot:
-        pools = vocab[kind]
-        pool = pools.get(voice) or pools.get("any") or pools["third"]
-        return make_slot(kind, pool, lang, rng, fixed, optional, va.SLOT_INDICATOR.get(kind))
+        pool, indicator = _pool(lang, voice, kind)
+        return make_slot(pool, lang, rnd, adj, adj2, optional, indicator)
 
-    middle = [
-        slot(k, True)
-        for k in _FEATURES
-        if (k != "we_have" or voice == "third") and rng.random() < rates[k]
-    ]
+    third = voice == "third"
+    middle = []
+    has_eth = False
+    for k in _FEATURES:
+        if (third or k != "we_have") and rnd() < rates[k]:
+            middle.append(slot(k, True))
+            if k == "ethnicity":
+                has_eth = True
     middle.append(signature_slot(lang, rng, False))
-    if rng.random() < 0.4:
+    if rnd() < 0.4:
         middle.append(signature_slot(lang, rng, True))
     rng.shuffle(middle)
     slots = [slot("intro", False), *middle]
-    if rng.random() < 0.92:
+    if rnd() < 0.92:
         slots.append(slot("rates", True))
-    slots.append(Slot("contact", None, ("{contact}",), False))
-    if rng.random() < 0.7:
+    slots.append(_CONTACT_SLOT)
+    if rnd() < 0.7:
         slots.append(slot("closing", True))
-    has_eth = any(s.kind == "ethnicity" for s in slots)
-    titles = vocab["title"]["eth" if has_eth else "any"]
+    titles = (va.EN if lang == "en" else va.ES)["title"]["eth" if has_eth else "any"]
+    n = len(titles)
     title_frags = tuple(
-        t.replace("{adj}", fixed["adj"]).replace("{adj2}", fixed["adj2"])
-        for t in (rng.choice(titles), rng.choice(titles))
+        [
+            t.replace("{adj}", adj).replace("{adj2}", adj2)
+            for t in (titles[int(rnd() * n)], titles[int(rnd() * n)])
+        ]
     )
-    return template(
+    return Template(
         tpl_id,
         lang,
         voice,
         title_frags,
         tuple(slots),
-        rng.choice(("\n", " ", "\n\n", " • ", " ~ ")),
-        rng.choice((" · ", "\n", " | ", " - ")),
+        _SEPS[int(rnd() * 5)],
+        _CONTACT_SEPS[int(rnd() * 4)],
         tuple(rng.sample(vw.EMOJI, 3)),
+        {},
     )
 
 

@@ -285,7 +285,29 @@ _SPLIT_FILL_ES = ("💋", "✨", "llama", "amor", "...", "besos", "🌹")
 
 
 def _plain(phone: Phone, groups: tuple[str, ...], foreign: bool, rng: random.Random) -> str:
-    fmt = int(rng.random() * 7)
+    return plain_formats(phone, foreign)[int(rng.random() * 7)]
+
+
+# (national, international) -> E.164 -> the seven plain formats: an author prints the
+# same few numbers in ad after ad
+_PLAIN: tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]] = ({}, {})
+
+
+def plain_formats(phone: Phone, foreign: bool) -> tuple[str, ...]:
+    """The seven plain formats of a number ("(713) 555-0142", "+44 20 7946 0123", ...),
+    national or (foreign) international."""
+    cache = _PLAIN[foreign]
+    got = cache.get(phone.e164)
+    if got is None:
+        groups = phone.intl if foreign else phone.national
+        got = tuple([_plain_format(phone, groups, fmt) for fmt in range(7)])
+        if len(cache) >= 50_000:
+            cache.clear()
+        cache[phone.e164] = got
+    return got
+
+
+def _plain_format(phone: Phone, groups: tuple[str, ...], fmt: int) -> str:
     if groups[0].startswith("+"):
         cc, a, b, c = groups
         if fmt < 2:

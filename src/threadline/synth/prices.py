@@ -52,6 +52,9 @@ PRICE_RANGE = {
 }
 
 
+_SEPS = (" · ", ", ", " / ", " | ")
+
+
 class PriceStyle(NamedTuple):
     currency: str
     hour: int
@@ -80,16 +83,39 @@ def _rates(
     return sep.join(r["raw"] for r in rates), truth
 
 
+_DECOYS: dict[int, tuple[dict[str, Any], list[dict[str, str]]]] = {}
+
+
+def price_decoys(truth: dict[str, Any]) -> list[dict[str, str]]:
+    """The price decoys of a price truth: one per rate, made once per truth object.
+
+    An author's usual price is one shared dict, so its decoys are made once; the cache
+    keeps the truth alive with its id and is emptied when it grows (ids are reused).
+    """
+    got = _DECOYS.get(id(truth))
+    if got is not None and got[0] is truth:
+        return got[1]
+    out = [{"type": "price", "raw": r["raw"]} for r in truth["rates"]]
+    if len(_DECOYS) >= 4096:
+        _DECOYS.clear()
+    _DECOYS[id(truth)] = (truth, out)
+    return out
+
+
 def price_style(currency: str, lang: str, rng: random.Random) -> PriceStyle:
     fmts = PRICE_FMT.get((currency, lang)) or PRICE_FMT[(currency, "es" if lang == "en" else "en")]
     lo, hi, step = PRICE_RANGE[currency]
-    units = [("hour", rng.choice(fmts["hour"]), 1.0)]
-    if rng.random() < 0.6:
-        units.append(("half_hour", rng.choice(fmts["half_hour"]), 0.65))
-    if rng.random() < 0.25:
-        units.append(("quick_visit", rng.choice(fmts["quick_visit"]), 0.45))
-    hour = rng.randrange(lo, hi + 1, step)
-    sep = rng.choice((" · ", ", ", " / ", " | "))
+    rnd = rng.random  # the draws of rng.choice / randrange, written out
+    pats = fmts["hour"]
+    units = [("hour", pats[int(rnd() * len(pats))], 1.0)]
+    if rnd() < 0.6:
+        pats = fmts["half_hour"]
+        units.append(("half_hour", pats[int(rnd() * len(pats))], 0.65))
+    if rnd() < 0.25:
+        pats = fmts["quick_visit"]
+        units.append(("quick_visit", pats[int(rnd() * len(pats))], 0.45))
+    hour = lo + step * int(rnd() * ((hi + 1 - lo + step - 1) // step))
+    sep = _SEPS[int(rnd() * 4)]
     return PriceStyle(currency, hour, tuple(units), sep, _rates(currency, hour, tuple(units), sep))
 
 

@@ -197,6 +197,11 @@ class WarcSink:
         self._f.write(self.records.warcinfo(path.name))
 
     @property
+    def file(self) -> BinaryIO:
+        """The open .warc.gz file (to append records made elsewhere as a whole file)."""
+        return self._f
+
+    @property
     def pages(self) -> int:
         return self.records.pages
 

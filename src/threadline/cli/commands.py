@@ -13,6 +13,7 @@ from threadline.cli import (
     audit_cmd,
     case_cmd,
     demo_cmd,
+    export_cmd,
     ingest_cmd,
     synth_cmd,
 )
@@ -49,3 +50,4 @@ app.add_typer(synth_cmd.app, name="synth")
 ingest_cmd.register(app)
 analyze_cmd.register(app)
 demo_cmd.register(app)
+export_cmd.register(app)

@@ -230,3 +230,19 @@ class RecordStage(Base):
     version: Mapped[str] = mapped_column(String(64))
     errors: Mapped[list[str]] = mapped_column(JSON, default=list)
     done_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PseudonymKey(Base):
+    """The per-case secret behind export pseudonyms. Never exported; goes with its case.
+
+    A row here is the only copy of the key: without it, pseudonyms already handed
+    out can no longer be re-identified, which is what purging a case should mean.
+    """
+
+    __tablename__ = "pseudonym_keys"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    key_hex: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

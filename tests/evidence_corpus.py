@@ -75,7 +75,9 @@ def write_warc(path: Path) -> None:
     ]:
         headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
         writer.write_record(
-            writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=headers)
+            writer.create_warc_record(
+                uri, "response", payload=io.BytesIO(body), http_headers=headers
+            )
         )
     path.write_bytes(buf.getvalue())
 

@@ -137,6 +137,7 @@ def _document(
     if r.posted_at is not None:
         doc.add("publishedAt", r.posted_at.isoformat())
     doc.add("retrievedAt", source.acquired_at.isoformat())
+    doc.add("fileName", f"raw/{r.content_sha256}")  # its name in an evidence bundle
     doc.add("fileSize", str(r.raw_length))
     sha1 = _sha1_slice(store, source.sha256, r.raw_offset, r.raw_length)
     doc.add("contentHash", sha1)

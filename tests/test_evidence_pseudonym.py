@@ -178,3 +178,19 @@ def test_text_rewriting_moves_spans(
     for (start, end), shown in moved.items():
         new_start, new_end = offsets.span(start, end)
         assert out[new_start:new_end] == shown.format(A=ALIAS)
+
+
+def test_trie_pattern_matches_like_a_longest_first_alternation() -> None:
+    import random
+    import re
+
+    from threadline.evidence.pseudonym import trie_pattern
+
+    rng = random.Random(7)
+    alphabet = "ab1.@+ -"
+    literals = {"".join(rng.choices(alphabet, k=rng.randint(3, 9))) for _ in range(400)}
+    trie = re.compile(trie_pattern(literals))
+    flat = re.compile("|".join(re.escape(v) for v in sorted(literals, key=len, reverse=True)))
+    for _ in range(200):
+        text = "".join(rng.choices(alphabet + "xyz", k=80))
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in flat.finditer(text)]

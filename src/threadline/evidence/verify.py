@@ -49,7 +49,9 @@ class BundleCheck:
 
 
 def verify_bundle(folder: Path, public_key: Path | None = None) -> BundleCheck:
-    if not folder.is_dir() or folder.is_symlink():
+    if folder.is_symlink():
+        raise ValidationError(f"{folder} is a symbolic link; give the bundle folder itself")
+    if not folder.is_dir():
         raise NotFound(f"no bundle folder at {folder}")
     given = load_public_key(public_key) if public_key is not None else None
     root = folder.resolve()

@@ -194,3 +194,10 @@ def test_trie_pattern_matches_like_a_longest_first_alternation() -> None:
     for _ in range(200):
         text = "".join(rng.choices(alphabet + "xyz", k=80))
         assert [m.span() for m in trie.finditer(text)] == [m.span() for m in flat.finditer(text)]
+
+
+def test_identifiers_inside_longer_words_are_left_alone() -> None:
+    rw = TextRewriter(P, [_M("name", "Mia", "Mia")])
+    alias = P.pseudonym("name", "Mia")
+    out = rw.substitute("Mia is in Miami, ask for Mia.")
+    assert out == f"{alias} is in Miami, ask for {alias}."

@@ -119,7 +119,8 @@ class TextRewriter:
                     if len(value) >= MIN_LITERAL:
                         self.aliases.setdefault(value, alias)
         if self.aliases:
-            self._pattern = re.compile(trie_pattern(self.aliases))
+            # not inside a longer word: the name "Mia" must not rewrite "Miami"
+            self._pattern = re.compile(r"(?<!\w)(?:" + trie_pattern(self.aliases) + r")(?!\w)")
 
     def text(
         self, value: str | None, spans: Iterable[tuple[int, int, str]]

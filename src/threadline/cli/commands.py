@@ -14,6 +14,7 @@ from threadline.cli import (
     audit_cmd,
     case_cmd,
     demo_cmd,
+    export_cmd,
     hash_cmd,
     hashlist_cmd,
     ingest_cmd,
@@ -61,3 +62,4 @@ risk_cmd.register(app)
 hash_cmd.register(app)
 app.add_typer(hashlist_cmd.app, name="hashlist")
 link_cmd.register(app)
+export_cmd.register(app)

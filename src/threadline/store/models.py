@@ -534,3 +534,19 @@ class HubDecisionRow(Base):
     records: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PseudonymKey(Base):
+    """The per-case secret behind export pseudonyms. Never exported; goes with its case.
+
+    A row here is the only copy of the key: without it, pseudonyms already handed
+    out can no longer be re-identified, which is what purging a case should mean.
+    """
+
+    __tablename__ = "pseudonym_keys"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    key_hex: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

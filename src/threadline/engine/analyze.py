@@ -37,7 +37,7 @@ from threadline.analyze import (
 )
 from threadline.analyze import _row as mention_row
 from threadline.cases import resolve_case
-from threadline.engine.runtime import EngineError, ray_session
+from threadline.engine.runtime import EngineError, kill_once, ray_session
 from threadline.store.db import Store, utcnow
 from threadline.store.models import Mention as MentionRow
 from threadline.store.models import Record, RecordStage
@@ -58,8 +58,15 @@ class AnalyzedRecord:
     score: float
 
 
-def analyze_records(records: Sequence[StoredRecord]) -> list[AnalyzedRecord]:
-    """One partition's work (a Ray task, or a loop in the local engine)."""
+def analyze_records(
+    records: Sequence[StoredRecord], kill_marker: str | None = None
+) -> list[AnalyzedRecord]:
+    """One partition's work (a Ray task, or a loop in the local engine).
+
+    `kill_marker` is the fault drill of `ray_link.features_task`: the first attempt dies.
+    """
+    if kill_marker is not None:
+        kill_once(kill_marker)
     from threadline.indicators import KINDS, assess
     from threadline.screen import region_for_record
 
@@ -102,15 +109,15 @@ def _partitions(records: Iterable[StoredRecord], size: int) -> Iterator[list[Sto
 
 
 def _map_ray(
-    ray: Any, parts: Iterable[list[StoredRecord]], max_retries: int
+    ray: Any, parts: Iterable[list[StoredRecord]], max_retries: int, kill: str | None = None
 ) -> Iterator[tuple[list[StoredRecord], list[AnalyzedRecord]]]:
     """Each partition with its results, in order; a bounded number in flight."""
     task = ray.remote(max_retries=max_retries, retry_exceptions=False)(analyze_records)
     window = 2 * max(1, int(ray.cluster_resources().get("CPU", 1))) + 1
     pending: deque[tuple[list[StoredRecord], Any]] = deque()
     try:
-        for part in parts:
-            pending.append((part, task.remote(part)))
+        for i, part in enumerate(parts):
+            pending.append((part, task.remote(part, kill if i == 1 else None)))
             if len(pending) >= window:
                 done, ref = pending.popleft()
                 yield done, ray.get(ref)
@@ -230,6 +237,7 @@ def analyze_case_on(
     num_workers: int | None = None,
     batch_size: int = PARTITION_RECORDS,
     max_retries: int = 3,
+    kill_once: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> AnalyzeSummary:
     """`analyze_case` with extraction on the chosen engine (see the module docstring)."""
@@ -249,7 +257,7 @@ def analyze_case_on(
     by_type: dict[str, int] = {}
     with ray_session(address, num_workers, data_dir=store.settings.data_dir) as ray:
         batches = _pending_batches(store, case_id, version, batch_size)
-        for _, results in _map_ray(ray, batches, max_retries):
+        for _, results in _map_ray(ray, batches, max_retries, kill_once):
             mentions += _write_batch(store, actor, case_id, version, results)
             for r in results:
                 errors += bool(r.errors)

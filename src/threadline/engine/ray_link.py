@@ -39,7 +39,6 @@ so the output equals the local engine's (tests/test_engine_ray.py checks it).
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -50,7 +49,7 @@ import numpy as np
 
 from threadline.engine import keyed
 from threadline.engine.output import BatchMeta, LinkOutput
-from threadline.engine.runtime import EngineError, ray_session
+from threadline.engine.runtime import EngineError, kill_once, ray_session
 from threadline.engine.shuffle import (
     destination,
     gather,
@@ -112,12 +111,7 @@ def features_task(
     lines: list[tuple[int, bytes]], config: LinkConfig, kill_marker: str | None
 ) -> tuple[PartMeta, tuple[np.ndarray, ...], tuple[list[Any], ...]]:
     if kill_marker is not None:
-        try:
-            os.close(os.open(kill_marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-        except FileExistsError:
-            pass
-        else:
-            os._exit(1)  # the drill: this worker dies mid-task; Ray must retry the task
+        kill_once(kill_marker)
     chunk = featurize_lines(lines, config)
     excluded = np.array([k in config.text_exclude_kinds for k in chunk.kinds], dtype=bool)
     meta = PartMeta(

@@ -83,3 +83,16 @@ def ray_session(
         ray.shutdown()
         if temp:
             shutil.rmtree(temp, ignore_errors=True)
+
+
+def kill_once(marker: str) -> None:
+    """Fault drill: kill this worker process unless `marker` exists (creating it first).
+
+    A task that calls it dies on its first attempt and runs on its retry, the way a
+    node lost mid-run looks to Ray; tests use it to check that results do not change.
+    """
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return
+    os._exit(1)

@@ -11,6 +11,7 @@ without duplicates (analyze, on SQLite and PostgreSQL).
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def test_ray_gives_the_local_links_networks_and_file(
     assert len(values) > 100
     words = set()
     for line in corpus.read_bytes().splitlines()[:200]:
-        if line.startswith(b"{\"id\"") or line.startswith(b"{"):
+        if line.startswith(b'{"id"') or line.startswith(b"{"):
             try:
                 text = orjson.loads(line).get("text", "")
             except orjson.JSONDecodeError:
@@ -188,9 +189,14 @@ def _mentions(store: Store, case: str) -> list[tuple]:
     with store.read() as s:
         rows = s.execute(
             select(
-                Record.external_id, Mention.field, Mention.type, Mention.normalized,
-                Mention.start, Mention.end, Mention.extractor_version,
-            )  # fmt: skip
+                Record.external_id,
+                Mention.field,
+                Mention.type,
+                Mention.normalized,
+                Mention.start,
+                Mention.end,
+                Mention.extractor_version,
+            )
             .join(Record, Record.id == Mention.record_id)
             .join(Case, Case.id == Record.case_id)
             .where(Case.name == case)
@@ -229,3 +235,28 @@ def test_analyze_on_ray_after_a_failure_resumes_to_the_local_result(
     again = analyze_case_on(store, "tester", "there", engine="ray", batch_size=50)
     assert again.processed == 0
     assert _mentions(store, "there") == _mentions(store, "here")
+
+
+def test_cli_analyze_with_the_ray_engine(ray_cluster: object, corpus: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from threadline.cli import app, commands  # noqa: F401  (registers the commands)
+
+    src = tmp_path / "ads.jsonl"
+    src.write_bytes(b"\n".join(corpus.read_bytes().splitlines()[:60]) + b"\n")
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path / "data"), "--actor", "tester"]
+    ok = runner.invoke(
+        app, [*base, "case", "create", "river", "--purpose", "Identify operations in ads",
+              "--legal-basis", "Court order 2026/114"],
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert runner.invoke(app, [*base, "ingest", "--case", "river", str(src)]).exit_code == 0
+    bad = runner.invoke(app, [*base, "analyze", "--case", "river", "--address", "auto"])
+    assert bad.exit_code == 1 and "--engine ray" in bad.output
+    res = runner.invoke(
+        app, [*base, "analyze", "--case", "river", "--engine", "ray", "--output", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output.strip().splitlines()[-1])
+    assert summary["processed"] == 60 and summary["mentions"] > 60

@@ -15,6 +15,7 @@ from threadline.cli.context import (
     open_store,
     settings,
 )
+from threadline.cli.engine_opts import ADDRESS_OPTION, ENGINE_OPTION, engine_choice
 
 
 def register(app: typer.Typer) -> None:
@@ -26,18 +27,23 @@ def register(app: typer.Typer) -> None:
 def analyze(
     case: str = typer.Option(..., "--case", help="Case to analyse"),
     fmt: str = typer.Option("text", "--output", help="text or json summary"),
+    engine: str = ENGINE_OPTION,
+    address: str | None = ADDRESS_OPTION,
 ) -> None:
     """Run the analysis stages on a case's records (only what is missing or outdated)."""
-    from threadline.analyze import analyze_case
+    from threadline.engine import analyze_case_on
 
+    engine, address = engine_choice(engine, address)
     store = open_store()
     bar = counting_progress()
     with bar:
         task = bar.add_task("extract", total=None)
-        summary = analyze_case(
+        summary = analyze_case_on(
             store,
             settings().actor,
             case,
+            engine=engine,
+            address=address,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if fmt == "json":

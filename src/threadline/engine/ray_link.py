@@ -413,12 +413,14 @@ def _run(
     # 1. features per partition; the driver reads lines and keeps a bounded window in flight
     metas_refs, text_refs, private_refs = [], [], []
     window = 2 * cpus + 1
+    in_flight: list[Any] = []
     for part, lines in enumerate(_chunks(path, max(1, options.partition_records))):
-        if len(metas_refs) - _done(ray, metas_refs) >= window:
-            ray.wait(metas_refs, num_returns=len(metas_refs) - window + 1, fetch_local=False)
+        if len(in_flight) >= window:  # bounded: the driver does not read ahead of the workers
+            _, in_flight = ray.wait(in_flight, num_returns=1, fetch_local=False)
         marker = options.kill_once if part == 1 else None
         m, t, p = rf.remote(lines, config, marker)
         metas_refs.append(m)
+        in_flight.append(m)
         text_refs.append(t)
         private_refs.append(p)
         if progress is not None:
@@ -592,11 +594,6 @@ def _run(
     )  # fmt: skip
     out.warnings.extend(_warnings(out))
     return out
-
-
-def _done(ray: Any, refs: list[Any]) -> int:
-    ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0, fetch_local=False)
-    return len(ready)
 
 
 def _cat(arrays: Sequence[np.ndarray], dtype: type) -> np.ndarray:

@@ -22,7 +22,8 @@ from threadline.errors import ThreadlineError
 
 # Ray would otherwise report usage statistics over the network.
 _OFFLINE_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_DOCKER_CPU_WARNING": "1"}
-MAX_TEMP_PATH = 60  # Ray's socket paths live under the temp dir; Unix sockets allow 107 bytes
+# Ray puts its sockets ~80 bytes deep under the temp dir; a Unix socket path has 107 at most
+MAX_TEMP_PREFIX = 24
 
 
 class EngineError(ThreadlineError):
@@ -30,8 +31,8 @@ class EngineError(ThreadlineError):
 
 
 def _temp_root(data_dir: Path | None) -> Path:
-    """A short directory for Ray's sockets and spill files: under the data dir if it is short."""
-    if data_dir is not None and len(str(data_dir)) < MAX_TEMP_PATH - 20:
+    """Where Ray's sockets and spill files go: the data dir if its path is short, else /tmp."""
+    if data_dir is not None and len(str(data_dir.resolve())) <= MAX_TEMP_PREFIX:
         data_dir.mkdir(parents=True, exist_ok=True)
         return data_dir
     return Path(tempfile.gettempdir())

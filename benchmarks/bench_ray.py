@@ -5,8 +5,10 @@
 Writes synthetic corpora (`threadline.synth.write_corpus`, seed 2026) once,
 then runs each configuration in a child process while this process samples
 the child's process tree from /proc every 0.2 s: peak RSS of the driver, of
-the largest Ray worker and of Ray's own services (raylet, GCS; the object store
-is shared memory inside the raylet), and the CPU seconds of the whole tree.
+the largest Ray worker and of Ray's own services (raylet, GCS), each with its
+peak private memory in brackets (RSS counts the pages of Ray's shared-memory
+object store that a process touched; private memory does not), and the CPU
+seconds of the whole tree.
 Each run's assignments file is hashed: the Ray runs must give the local bytes.
 The machine is shared: `uptime` is printed before and after each run.
 
@@ -67,13 +69,24 @@ def _role(pid: int, root: int) -> str:
     return "worker" if "multiprocessing" in cmd or "python" in cmd else "other"
 
 
+def _private_mib(pid: int) -> float:
+    """Private (unshared) memory of a process: RSS without the object store's shared pages."""
+    total = 0
+    with open(f"/proc/{pid}/smaps_rollup") as fh:
+        for line in fh:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
+    return total / 1024
+
+
 class Sampler(threading.Thread):
-    """Peak RSS per role and CPU seconds per process of a process tree, from /proc."""
+    """Peak RSS and private memory per role, CPU seconds per process of a tree, from /proc."""
 
     def __init__(self, root: int) -> None:
         super().__init__(daemon=True)
         self.root = root
         self.peak: dict[str, float] = {}
+        self.private: dict[str, float] = {}
         self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
 
@@ -85,11 +98,15 @@ class Sampler(threading.Thread):
                         fields = fh.read().rsplit(")", 1)[1].split()
                     with open(f"/proc/{pid}/statm") as fh:
                         rss = int(fh.read().split()[1]) * PAGE / 2**20
+                    private = _private_mib(pid)
                 except OSError:
                     continue
                 self.cpu[pid] = (int(fields[11]) + int(fields[12])) / TICKS
                 role = _role(pid, self.root)
+                if role in ("gone", "other"):
+                    continue
                 self.peak[role] = max(self.peak.get(role, 0.0), rss)
+                self.private[role] = max(self.private.get(role, 0.0), private)
             self.stop.wait(0.2)
 
 
@@ -132,7 +149,8 @@ def run(engine: str, workers: int, src: Path, workdir: Path) -> dict:
         "wall_s": round(wall, 1),
         "link_s": round(res["wall"], 1),
         "cpu_s": round(sum(sampler.cpu.values()), 1),
-        "peak_mib": {k: round(v) for k, v in sampler.peak.items() if k != "gone"},
+        "peak_mib": {k: round(v) for k, v in sampler.peak.items()},
+        "private_mib": {k: round(v) for k, v in sampler.private.items()},
         "networks": res["summary"]["networks"],
         "assignments_sha256": digest,
         "timings": res["summary"]["timings"],
@@ -183,6 +201,7 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/bench_ray"))
     ap.add_argument("--child", nargs=5, metavar=("ENGINE", "W", "SRC", "OUT", "DIR"))
     ap.add_argument("--results", type=Path, default=None, help="append each run as JSON here")
+    ap.add_argument("--only", default=None, help="runs to do, e.g. 'ray:2,local:2' (sizes: both)")
     args = ap.parse_args()
     if args.child:
         engine, w, src, out, data_dir = args.child
@@ -193,8 +212,11 @@ def main() -> None:
     plan = [(args.small, "local", 1), (args.small, "local", 2), (args.small, "ray", 1)]
     plan += [(args.small, "ray", 2), (args.ads, "ray", 2), (args.ads, "local", 2)]
     plan += [(args.ads, "ray", 1)]
-    header = "| ads | engine | workers | wall s | CPU s | peak RSS MiB | networks | file |"
-    print(header + "\n|---:|---|---:|---:|---:|---|---:|---|", flush=True)
+    if args.only:
+        wanted = {tuple(x.split(":")) for x in args.only.split(",")}
+        plan = [(n, e, w) for n, e, w in plan if (e, str(w)) in wanted]
+    header = "| ads | engine | workers | wall s | CPU s | peak RSS (private) MiB | networks | file"
+    print(header + " |\n|---:|---|---:|---:|---:|---|---:|---|", flush=True)
     done: list[dict] = []
     for n, engine, w in plan:
         src = corpus(args.workdir, n)
@@ -203,7 +225,9 @@ def main() -> None:
         if args.results:
             with open(args.results, "a") as fh:
                 fh.write(json.dumps(r) + "\n")
-        peaks = ", ".join(f"{k} {v}" for k, v in sorted(r["peak_mib"].items()))
+        peaks = ", ".join(
+            f"{k} {v} ({r['private_mib'][k]})" for k, v in sorted(r["peak_mib"].items())
+        )
         print(
             f"| {r['ads']:,} | {engine} | {w} | {r['wall_s']} | {r['cpu_s']} | {peaks} | "
             f"{r['networks']:,} | {r['assignments_sha256']} |  load: {r['uptime_after']}",

@@ -443,9 +443,10 @@ def _run(
     for m in metas:
         for k, v in m.cpu_s.items():
             cpu[k] = cpu.get(k, 0.0) + v
+    del metas  # the lists now live in `batch` only
     clock.lap("features")
 
-    parts = len(metas)
+    parts = len(sizes)
     groups = min(parts, reducers) if parts else 1
     group_bounds = (
         bases[np.linspace(0, parts, groups + 1).round().astype(int)]

@@ -59,7 +59,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = d / "ads.jsonl"
     lines = path.read_bytes().splitlines()
     desk = []
-    for i in range(0, 160, 20):  # ads of unrelated authors that also print one hotel's number
+    # ads of unrelated authors that also print one hotel's number: enough of them that the
+    # hub rule samples its pairs (seeded by the value's number in the index)
+    for i in range(0, 360, 14):
         obj = orjson.loads(lines[i])
         obj["id"] = f"{obj['id']}-desk"
         obj["text"] += " Front desk 832-555-0147."
@@ -98,6 +100,7 @@ def test_ray_gives_the_local_links_networks_and_file(
     assert any(d["hub"] for d in local_facts["decisions"])
     for key in local_facts:
         assert ray_facts[key] == local_facts[key], key
+    assert ray_result.id_value.tolist() == local_default.id_value.tolist()
     assert ray_result.timings["ray_partitions"] >= 3
 
     local_sum = run_link(corpus, engine="local", out_path=tmp_path / "local.jsonl")

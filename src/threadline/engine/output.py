@@ -9,11 +9,12 @@ functions (`summarize_result`, `write_assignments`, `LinkResult.links`,
 `LinkResult.hubs`) run on it unchanged and give the same summary, file and
 links.
 
-Its value index holds only the values that can link or be decided on
-(shared by two or more records, or named in the config), in the local
-order, plus one placeholder value per record whose other values are on no
-other record (that is all the hub rule asks of them); `id_value` numbers
-refer to it.
+Its value index names only the values that can link or be decided on
+(shared by two or more records, or named in the config), each at the number
+the local index gives it; the slots of values on one record stay empty, and
+one placeholder value per record that carries such values follows them (that
+is all the hub rule asks of those values). `id_value` and the decisions' keys
+are therefore the local numbers.
 """
 
 from __future__ import annotations

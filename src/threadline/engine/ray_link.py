@@ -357,6 +357,21 @@ def lookup_task(
     )
 
 
+def rank_task(
+    private: tuple[list[Any], ...], key: bytes, kept: Any, sorted_names: list[tuple[str, str]]
+) -> np.ndarray:
+    """Per gap between consecutive kept values (sorted), how many of this partition's
+    (record, value) entries of values kept nowhere fall in it: each is one use."""
+    from bisect import bisect_left
+
+    hist = np.zeros(len(sorted_names) + 1, dtype=np.int64)
+    for ps in private[0]:
+        for t, v in ps:
+            if keyed.keyed_hash(key, t, v) not in kept:
+                hist[bisect_left(sorted_names, (t, v))] += 1
+    return hist
+
+
 # --- the driver -------------------------------------------------------------------------------
 
 
@@ -705,7 +720,14 @@ def _value_index(
     config: LinkConfig,
     n: int,
 ) -> tuple[ValueIndex, dict[int, str | None], dict[int, int | None]]:
-    """The compact value index (see `output`), with places and times of the hub candidates."""
+    """The value index of `output`, with places and times of the hub candidates.
+
+    Kept uses sit at the index the local `index_values` gives them (the hub rule
+    seeds its samples with it): the number of uses of every value sorted before
+    them. Uses of the values kept nowhere (each on one record) are counted, per
+    partition, against the sorted kept values (`rank_task`); their slots stay empty,
+    and one placeholder per record that carries any of them follows the last slot.
+    """
     hi = _cat([k[0] for k in kept], np.uint64)
     lo = _cat([k[1] for k in kept], np.uint64)
     epoch = _cat([k[2] for k in kept], np.int64)
@@ -720,7 +742,8 @@ def _value_index(
     wanted_recs = (
         np.unique(members[np.repeat(candidate, count)]) if len(count) else np.empty(0, np.int64)
     )
-    wanted = ray.put(frozenset(zip(hi.tolist(), lo.tolist(), strict=True)))
+    kept_hashes = frozenset(zip(hi.tolist(), lo.tolist(), strict=True))
+    wanted = ray.put(kept_hashes)
     task = ray.remote(**opts)(lookup_task)
     outs = []
     for i, p in enumerate(private_refs):
@@ -734,25 +757,43 @@ def _value_index(
         places.update(pl)
         times.update(tm)
     names = [label[(h, low)] for h, low in zip(hi.tolist(), lo.tolist(), strict=True)]
-    order = sorted(range(len(names)), key=lambda i: (names[i], int(epoch[i])))
-    k = len(order)
-    order_a = np.asarray(order, dtype=np.int64)
-    sizes = count[order_a] if k else np.empty(0, np.int64)
-    rec = members[np.repeat(starts[order_a], sizes) + _ramp(sizes)] if k else np.empty(0, np.int64)
-    val = np.repeat(np.arange(k, dtype=np.int64), sizes)
+    # the kept values in local order, and how many uses of other values sort before each
+    uses_of: dict[tuple[str, str], int] = {}
+    for name, eps in zip(names, epochs.tolist(), strict=True):
+        uses_of[name] = eps
+    sorted_names = sorted(uses_of)
+    rank = ray.remote(**opts)(rank_task)
+    names_ref = ray.put(sorted_names)
+    hist = np.zeros(len(sorted_names) + 1, dtype=np.int64)
+    for h in ray.get([rank.remote(p, key, wanted, names_ref) for p in private_refs]):
+        hist += h
+    kept_uses = np.array([uses_of[nm] for nm in sorted_names], dtype=np.int64)
+    first_use = np.cumsum(np.concatenate(([0], kept_uses[:-1]))) + np.cumsum(hist[:-1])
+    first_of = dict(zip(sorted_names, first_use.tolist(), strict=True))
+    total = int(kept_uses.sum() + hist.sum())
+    gid = np.array(
+        [first_of[nm] + int(e) for nm, e in zip(names, epoch.tolist(), strict=True)],
+        dtype=np.int64,
+    )
+    order = np.argsort(gid, kind="stable")
+    sizes = count[order]
+    rec = members[np.repeat(starts[order], sizes) + _ramp(sizes)]
+    val = np.repeat(gid[order], sizes)
     # one placeholder value per record whose other values are on no other record
     rec = np.concatenate((rec, lonely))
-    val = np.concatenate((val, np.arange(k, k + len(lonely), dtype=np.int64)))
-    all_sizes = np.concatenate((sizes, np.ones(len(lonely), np.int64)))
-    bounds = np.concatenate(([0], np.cumsum(all_sizes))).astype(np.int64)
+    val = np.concatenate((val, np.arange(total, total + len(lonely), dtype=np.int64)))
+    bounds = np.searchsorted(val, np.arange(total + len(lonely) + 1)).astype(np.int64)
+    types = [OTHER_VALUE] * (total + len(lonely))
+    values = [""] * (total + len(lonely))
+    epoch_t = [0] * (total + len(lonely))
+    epochs_t = [1] * (total + len(lonely))
+    for i, g in enumerate(gid.tolist()):
+        types[g], values[g] = names[i]
+        epoch_t[g], epochs_t[g] = int(epoch[i]), int(epochs[i])
+    for k, r in enumerate(lonely.tolist()):
+        values[total + k] = f"#{r}"
     index = ValueIndex(
-        tuple(names[i][0] for i in order) + (OTHER_VALUE,) * len(lonely),
-        tuple(names[i][1] for i in order) + tuple(f"#{r}" for r in lonely.tolist()),
-        rec,
-        val,
-        bounds,
-        tuple(int(epoch[i]) for i in order) + (0,) * len(lonely),
-        tuple(int(epochs[i]) for i in order) + (1,) * len(lonely),
+        tuple(types), tuple(values), rec, val, bounds, tuple(epoch_t), tuple(epochs_t)
     )
     return index, places, times
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -843,8 +843,3 @@ def _decide(
         return sims[at]
 
     return decide_hubs(index, jaccard=lookup, **args)  # type: ignore[arg-type]
-
-
-def iter_partitions(path: Path, size: int) -> Iterator[list[tuple[int, bytes]]]:
-    """The input as the engine partitions it (non-blank lines with their numbers)."""
-    return _chunks(path, size)

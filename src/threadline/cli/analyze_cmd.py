@@ -18,6 +18,7 @@ from threadline.cli.context import (
     open_store,
     settings,
 )
+from threadline.cli.engine_opts import ADDRESS_OPTION, ENGINE_OPTION, engine_choice
 
 
 def register(app: typer.Typer) -> None:
@@ -29,10 +30,13 @@ def register(app: typer.Typer) -> None:
 def analyze(
     case: str = typer.Option(..., "--case", help="Case to analyse"),
     fmt: str = typer.Option("text", "--output", help="text or json summary"),
+    engine: str = ENGINE_OPTION,
+    address: str | None = ADDRESS_OPTION,
 ) -> None:
     """Run the analysis stages on a case's records (only what is missing or outdated)."""
-    from threadline.analyze import analyze_case
+    from threadline.engine import analyze_case_on
 
+    engine, address = engine_choice(engine, address)
     store = open_store()
     bar = counting_progress()
     with bar:
@@ -45,10 +49,12 @@ def analyze(
                 steps[step] = bar.add_task(f"link: {step}", total=total)
             bar.update(steps[step], completed=done, total=total)
 
-        summary = analyze_case(
+        summary = analyze_case_on(
             store,
             settings().actor,
             case,
+            engine=engine,
+            address=address,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             risk_progress=lambda done, total: bar.update(scoring, completed=done, total=total),
             link_progress=link_progress,

@@ -23,6 +23,7 @@ from threadline.cli.context import (
     open_store,
     settings,
 )
+from threadline.cli.engine_opts import ADDRESS_OPTION, ENGINE_OPTION, engine_choice
 from threadline.errors import ValidationError
 
 FORMATS = ("table", "json", "csv")
@@ -48,6 +49,8 @@ def link(
     evidence: str = typer.Option(
         "identifier,text", "--evidence", help="Link kinds that merge networks (comma-separated)"
     ),
+    engine: str = ENGINE_OPTION,
+    address: str | None = ADDRESS_OPTION,
 ) -> None:
     """Link ads into networks through shared identifiers and near-duplicate text (no store)."""
     from dataclasses import replace
@@ -66,6 +69,10 @@ def link(
             config = replace(config, jaccard_threshold=threshold)
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
+    engine, address = engine_choice(engine, address)
+    if engine == "ray":
+        _link_on_ray(ads, out, networks_out, config, address, workers)
+        return
     bar = counting_progress()
     with bar:
         task = bar.add_task("link", total=None)
@@ -90,6 +97,32 @@ def link(
         markup=False,
     )
     for w in warnings:
+        err_console.print(Text("warning: ", style="yellow") + Text(w), highlight=False)
+
+
+def _link_on_ray(
+    ads: Path, out: Path, networks_out: Path | None, config: Any, address: str | None, workers: int
+) -> None:
+    """The same assignments from a Ray cluster (docs/scale-out.md)."""
+    from threadline.engine import run_link
+
+    if networks_out is not None:
+        raise ValidationError("--networks is written by the local engine only; drop --engine ray")
+    bar = counting_progress()
+    with bar:
+        task = bar.add_task("link (ray)", total=None)
+        summary = run_link(
+            ads, config, "ray", address, workers, out_path=out,
+            progress=lambda n: bar.advance(task, n),
+        )  # fmt: skip
+    err_console.print(
+        f"linked {summary.records:,} records on Ray: {summary.networks:,} networks of two or "
+        f"more ({summary.in_networks:,} records, largest {summary.largest:,}), "
+        f"{summary.singletons:,} singletons",
+        highlight=False,
+        markup=False,
+    )
+    for w in summary.warnings:
         err_console.print(Text("warning: ", style="yellow") + Text(w), highlight=False)
 
 

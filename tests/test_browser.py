@@ -155,6 +155,31 @@ def test_analyst_logs_in_searches_and_opens_a_record(page) -> None:  # type: ign
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_analyst_opens_a_network_reviews_it_and_sees_it_audited(page) -> None:  # type: ignore[no-untyped-def]
+    _login(page)
+    page.goto("/cases/demo")
+    assert page.locator("[data-testid=top-risk] tbody tr").count() >= 1
+    page.click("text=Networks")
+    page.click("[data-testid=networks] a[href*='/networks/']")
+    page.wait_for_selector("#graph[data-ready='1']")
+    assert int(page.locator("#graph").get_attribute("data-nodes")) >= 3
+    key = page.url.rstrip("/").rsplit("/", 1)[-1]
+    page.screenshot(path=SHOTS / "07-network.png", full_page=True)
+
+    page.select_option("[data-testid=review-form] select[name=decision]", "confirmed")
+    page.fill("[data-testid=review-form] textarea", "Same phone and template across cities")
+    page.click("[data-testid=review-form] button[type=submit]")
+    page.wait_for_selector("text=Same phone and template across cities")
+    page.screenshot(path=SHOTS / "08-network-reviewed.png", full_page=True)
+
+    page.goto("/cases/demo/audit")
+    audit = page.locator("main").inner_text()
+    assert f"network:{key}" in audit and "review" in audit
+    page.goto("/cases/demo/oversight")
+    page.screenshot(path=SHOTS / "09-oversight.png", full_page=True)
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 def test_audit_view_shows_the_logins(page) -> None:  # type: ignore[no-untyped-def]
     _login(page)
     page.goto("/cases/demo/audit")

@@ -42,6 +42,7 @@ def app_store(store: Store, tmp_path: Path) -> Store:
             "city": "San Francisco",
         },
         {"id": "a2", "text": "Nothing to see, $200/hr", "city": "Dallas"},
+        {"id": "a4", "text": "Lina is in Tulsa now, write lina@example.com", "city": "Tulsa"},
         {
             "id": "x" + XSS[1],
             "title": XSS[0],
@@ -328,3 +329,48 @@ def test_unknown_paths_get_the_same_json_errors(client: TestClient) -> None:
     assert missing.status_code == 404 and missing.json() == {"error": "Not Found"}
     wrong_method = client.delete("/v1/screen")
     assert wrong_method.status_code == 405 and "error" in wrong_method.json()
+
+
+def test_network_view_review_and_its_audit(client: TestClient) -> None:
+    login(client)
+    nets = client.get("/v1/cases/river/networks").json()
+    (net,) = [n for n in nets if n["records"] == 2]
+    key = net["network"]
+    assert any(i["value"] == "lina@example.com" for i in net["summary"]["identifiers"])
+    page = client.get(f"/cases/river/networks/{key}").text
+    assert f'data-url="/v1/cases/river/networks/{key}"' in page and "lina@example.com" in page
+    graph = client.get(f"/v1/cases/river/networks/{key}").json()
+    assert {n["kind"] for n in graph["nodes"]} >= {"record", "email"}
+    dashboard = client.get("/cases/river").text
+    assert key in dashboard and 'data-testid="top-risk"' in dashboard
+
+    form = {"kind": "network", "target": key, "decision": "confirmed", "next": "/x",
+            "rationale": "Same author across two cities, checked by hand"}  # fmt: skip
+    refused = client.post("/cases/river/reviews", data={**form, "csrf_token": "forged"})
+    assert refused.status_code == 403
+    done = client.post(
+        "/cases/river/reviews", data={**form, "csrf_token": csrf(client)}, follow_redirects=False
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/x"
+    page = client.get(f"/cases/river/networks/{key}").text
+    assert "Same author across two cities" in page
+    events = client.get("/v1/cases/river/audit").json()
+    assert any(e["action"].startswith("review") and e["target"] == f"network:{key}" for e in events)
+    for path in ("/cases/river/reviews", "/cases/river/matches", "/cases/river/oversight"):
+        assert client.get(path).status_code == 200, path
+
+    login(client, "rita")  # a researcher: the network's identifiers are masked
+    page = client.get(f"/cases/river/networks/{key}").text
+    assert "lina@example.com" not in page
+    nets = client.get("/v1/cases/river/networks").json()
+    assert "lina@example.com" not in json.dumps(nets)
+
+
+def test_record_page_shows_the_score_and_its_contributions(client: TestClient) -> None:
+    login(client)
+    hit = client.get("/v1/cases/river/search", params={"q": "lina@example.com"}).json()[0]
+    explained = client.get(f"/v1/cases/river/records/{hit['record_id']}/explain").json()
+    total = explained["baseline"] + sum(s["contribution"] for s in explained["signals"])
+    assert abs(total - explained["value"]) < 1e-6
+    page = client.get(f"/cases/river/records/{hit['record_id']}").text
+    assert 'data-testid="score"' in page and 'data-testid="contributions"' in page

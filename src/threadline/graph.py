@@ -62,6 +62,14 @@ class Graph:
     truncated: bool  # more records were reachable than MAX_RECORDS
 
 
+def _country(fields: dict) -> str | None:
+    """The record's country code, when its source gave one (it disambiguates Valencia)."""
+    from threadline.values.place import country_code
+
+    country = fields.get("country")
+    return country_code(country[:64]) if isinstance(country, str) and country.strip() else None
+
+
 def _place_coordinates(place: str | None, region: str | None) -> tuple[float, float] | None:
     if not place:
         return None
@@ -170,7 +178,7 @@ def _draw(
     for rec in recs:
         label = f"#{rec.id}" + (f" {rec.place}" if rec.place else "")
         nodes[f"r:{rec.id}"] = Node(f"r:{rec.id}", "record", label[:80])
-        coords = _place_coordinates(rec.place, (rec.fields or {}).get("region"))
+        coords = _place_coordinates(rec.place, _country(rec.fields or {}))
         stops.append(Stop(rec.id, rec.posted_at, rec.place, *(coords if coords else (None, None))))
     edges = []
     for record_id, kind, value in mentions:
@@ -187,3 +195,20 @@ def _draw(
         edges.append(Edge(f"r:{record_id}", vid, kind))
     stops.sort(key=lambda s: (s.at is None, s.at or datetime.min, s.record_id))
     return Graph(case.name, tuple(nodes.values()), tuple(edges), tuple(stops), truncated)
+
+
+def shown_summary(summary: dict, may_see_identifiers: bool) -> dict:
+    """A network summary as a viewer may see it: identifiers masked, templates (whose slots
+    hold names and numbers) and member labels withheld for roles without `see_identifiers`."""
+    if may_see_identifiers:
+        return summary
+    from threadline.safeguards.access import mask_identifier
+
+    out = dict(summary)
+    out["identifiers"] = [
+        {**i, "value": mask_identifier(str(i.get("value", "")))}
+        for i in summary.get("identifiers") or []
+    ]
+    out["templates"] = []
+    out["members"] = []
+    return out

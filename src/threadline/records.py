@@ -351,3 +351,59 @@ def permissions(store: Store, actor: str, case_name: str) -> frozenset[str]:
             return frozenset()
         actions = allowed(session, user, case)
         return actions & AFTER_RETENTION if is_expired(case) else actions
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredRecord:
+    record_id: int
+    kind: str
+    value: float
+    for_review: bool
+
+
+def top_scored(store: Store, actor: str, case_name: str, *, limit: int = 10) -> list[ScoredRecord]:
+    """The case's highest risk scores: where review should start (a ranking, not a finding)."""
+    from threadline.store.models import ScoreRow
+
+    case = guard(store, actor, case_name, "read")
+    with store.read() as session:
+        rows = session.execute(
+            select(ScoreRow.record_id, ScoreRow.kind, ScoreRow.value, ScoreRow.for_review)
+            .where(ScoreRow.case_id == case.id)
+            .order_by(ScoreRow.value.desc(), ScoreRow.record_id)
+            .limit(max(1, min(limit, 200)))
+        ).all()
+    return [ScoredRecord(*r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchView:
+    record_id: int
+    list_name: str
+    match_only: bool
+    hash_type: str
+    distance: int
+    quality: int | None
+
+
+def hash_matches(store: Store, actor: str, case_name: str, *, limit: int = 500) -> list[MatchView]:
+    """The case's images that matched a hash list (list, distance, quality), for review."""
+    from threadline.store.models import HashList, HashMatch
+
+    case = guard(store, actor, case_name, "read", audit_as="matches.viewed")
+    with store.read() as session:
+        rows = session.execute(
+            select(
+                HashMatch.record_id,
+                HashList.name,
+                HashList.match_only,
+                HashMatch.hash_type,
+                HashMatch.distance,
+                HashMatch.quality,
+            )
+            .join(HashList, HashList.id == HashMatch.list_id)
+            .where(HashMatch.case_id == case.id)
+            .order_by(HashMatch.distance, HashMatch.record_id)
+            .limit(max(1, min(limit, 5000)))
+        ).all()
+    return [MatchView(*r) for r in rows]

@@ -209,6 +209,131 @@ def record_graph(
     return _json(graph.record_graph(store, principal.user, name, record_id, hops=hops))
 
 
+@router.get("/cases/{name}/records/{record_id}/explain", tags=["records"])
+def explain(
+    request: Request,
+    principal: User,
+    name: str,
+    record_id: Annotated[int, PathParam(ge=1, le=2**62)],
+) -> Response:
+    """The record's risk score with each signal's contribution (they sum to the score)."""
+    from threadline.explain import explain_record
+
+    return _json(explain_record(store_of(request), principal.user, str(record_id), case_name=name))
+
+
+@router.get("/cases/{name}/top-risk", tags=["records"])
+def top_risk(
+    request: Request,
+    principal: User,
+    name: str,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> Response:
+    """The highest risk scores of the case: where review should start."""
+    return _json(records.top_scored(store_of(request), principal.user, name, limit=limit))
+
+
+# --- networks -----------------------------------------------------------------------------
+
+
+@router.get("/cases/{name}/networks", tags=["networks"])
+def networks(
+    request: Request,
+    principal: User,
+    name: str,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+) -> Response:
+    """The current linking run's networks, largest first, with their summaries."""
+    from threadline.link.case import list_networks
+
+    store = store_of(request)
+    nets = list_networks(store, principal.user, name, limit=limit)
+    see = "see_identifiers" in records.permissions(store, principal.user, name)
+    return _json([{**n, "summary": graph.shown_summary(n["summary"], see)} for n in nets])
+
+
+@router.get("/cases/{name}/networks/{key}", tags=["networks"])
+def network_graph(
+    request: Request,
+    principal: User,
+    name: str,
+    key: Annotated[str, PathParam(max_length=64)],
+) -> Response:
+    """One network's records, identifiers, places and movement, as a graph."""
+    from threadline.evidence.gated import network_selection
+
+    store = store_of(request)
+    selection = network_selection(store, principal.user, name, key)
+    return _json(
+        graph.records_graph(
+            store, principal.user, name, selection.record_ids, target=f"network:{key}"
+        )
+    )
+
+
+# --- reviews ------------------------------------------------------------------------------
+
+
+class NewReview(BaseModel):
+    kind: str = Field(max_length=16, description="record, link or network")
+    target: str = Field(max_length=200, description="record id, 'A-B' record ids, network id")
+    decision: str = Field(max_length=16, description="confirmed, dismissed or needs_more")
+    rationale: str = Field(max_length=5000)
+    reason: str | None = Field(default=None, max_length=32)
+
+
+@router.get("/cases/{name}/reviews", tags=["reviews"])
+def reviews(
+    request: Request,
+    principal: User,
+    name: str,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> Response:
+    from threadline.safeguards.review import list_reviews
+
+    return _json(list_reviews(store_of(request), principal.user, name, limit=limit))
+
+
+@router.post("/cases/{name}/reviews", tags=["reviews"], status_code=201)
+def add_review(request: Request, principal: User, name: str, body: NewReview) -> Response:
+    """Record a decision (audited); a dismissed link no longer merges networks."""
+    from threadline.safeguards.review import record_review
+
+    info = record_review(
+        store_of(request), principal.user, name, body.kind, body.target, body.decision,
+        body.rationale, body.reason,
+    )  # fmt: skip
+    return _json(info, 201)
+
+
+# --- hash lists and matches ---------------------------------------------------------------
+
+
+@router.get("/hashlists", tags=["hash lists"])
+def hashlists(request: Request, principal: User) -> Response:
+    """Hash lists with their provenance and counts (entries of match-only lists never shown)."""
+    from threadline.hashlists import list_lists
+
+    return _json(list_lists(store_of(request)))
+
+
+@router.get("/cases/{name}/matches", tags=["hash lists"])
+def matches(request: Request, principal: User, name: str) -> Response:
+    """The case's images that matched a hash list: list, distance, quality."""
+    return _json(records.hash_matches(store_of(request), principal.user, name))
+
+
+# --- exports and oversight ----------------------------------------------------------------
+
+
+@router.get("/cases/{name}/oversight", tags=["exports"])
+def oversight(request: Request, principal: User, name: str) -> Response:
+    """Exports with their approvals and refusals, reviews and dismissal rates, access."""
+    from threadline.safeguards.oversight import oversight_report
+
+    return _json(oversight_report(store_of(request), principal.user, name).to_dict())
+
+
 # --- audit --------------------------------------------------------------------------------
 
 

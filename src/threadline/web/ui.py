@@ -20,7 +20,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from threadline import __version__, cases, credentials, graph, records
+from threadline.errors import NotFound
 from threadline.safeguards.oversight import case_audit_events
+from threadline.store.db import Store
 from threadline.web.auth import SESSION_COOKIE, Principal, session_principal, store_of
 
 router = APIRouter(include_in_schema=False)
@@ -165,9 +167,21 @@ def case_dashboard(request: Request, name: Annotated[str, PathParam(max_length=2
         principal=principal,
         case=info,
         allowed=allowed,
+        top=records.top_scored(store, principal.user, name, limit=10),
+        networks=_networks(store, principal.user, name, limit=10),
         records=records.list_records(store, principal.user, name, limit=20),
         events=events,
     )
+
+
+def _networks(store: Store, actor: str, name: str, *, limit: int | None) -> list[dict] | None:
+    """The current linking run's networks, or None when the case has not been linked."""
+    from threadline.link.case import list_networks
+
+    try:
+        return list_networks(store, actor, name, limit=limit)
+    except NotFound:
+        return None
 
 
 @router.get("/cases/{name}/search", response_class=HTMLResponse)
@@ -199,7 +213,7 @@ def case_audit(request: Request, name: Annotated[str, PathParam(max_length=200)]
 @dataclass(frozen=True, slots=True)
 class Segment:
     text: str
-    mention: records.MentionView | None = None
+    mention: Any = None  # a records.MentionView or a SignalSpan
 
 
 def segments(text: str, mentions: list[records.MentionView]) -> list[Segment]:
@@ -225,18 +239,49 @@ RecordId = Annotated[int, PathParam(ge=1, le=2**62)]
 @router.get("/cases/{name}/records/{record_id}", response_class=HTMLResponse)
 def record_view(request: Request, name: CaseName, record_id: RecordId):
     principal = user(request)
-    rec = records.view_record(store_of(request), principal.user, name, record_id)
-    by_field: dict[str, list[records.MentionView]] = {}
+    store = store_of(request)
+    rec = records.view_record(store, principal.user, name, record_id)
+    risk = _risk(store, principal.user, name, record_id)
+    by_field: dict[str, list] = {}
     for m in rec.mentions:
         by_field.setdefault(m.field, []).append(m)
+    if risk is not None and not rec.masked:  # signal spans index the original text
+        for sig in risk.signals:
+            for ev in sig.evidence:
+                by_field.setdefault(ev.field, []).append(
+                    SignalSpan(ev.start, ev.end, sig.indicator, sig.grade)
+                )
+    allowed = records.permissions(store, principal.user, name)
     return page(
         request,
         "record.html",
         principal=principal,
         rec=rec,
+        risk=risk,
+        allowed=allowed,
         text_segments=segments(rec.text, by_field.get("text", [])),
         title_segments=segments(rec.title or "", by_field.get("title", [])),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SignalSpan:
+    """An indicator's evidence span, highlighted like a mention."""
+
+    start: int
+    end: int
+    indicator: str
+    grade: str
+    type: str = "signal"
+
+
+def _risk(store: Store, actor: str, name: str, record_id: int):  # type: ignore[no-untyped-def]
+    from threadline.explain import explain_record
+
+    try:
+        return explain_record(store, actor, str(record_id), case_name=name)
+    except NotFound:  # not scored (not analysed yet, or a kind without indicators)
+        return None
 
 
 @router.get("/cases/{name}/records/{record_id}/graph", response_class=HTMLResponse)
@@ -273,3 +318,107 @@ def thumbnail(request: Request, name: CaseName, record_id: RecordId) -> Response
         raise HTTPException(404, f"record {record_id} is not an image")
     png = safe_thumbnail(store_of(request), principal.user, record_id, size=256)
     return Response(png, media_type="image/png")
+
+
+# --- networks, reviews, matches, oversight ------------------------------------------------
+
+
+@router.get("/cases/{name}/networks", response_class=HTMLResponse)
+def networks_list(request: Request, name: CaseName):
+    principal = user(request)
+    store = store_of(request)
+    info = cases.get_case(store, principal.user, name)
+    nets = _networks(store, principal.user, name, limit=500)
+    return page(request, "networks.html", principal=principal, case=info, networks=nets)
+
+
+@router.get("/cases/{name}/networks/{key}", response_class=HTMLResponse)
+def network_view(request: Request, name: CaseName, key: Annotated[str, PathParam(max_length=64)]):
+    from threadline.evidence.gated import network_selection
+    from threadline.safeguards.review import get_reviews
+
+    principal = user(request)
+    store = store_of(request)
+    selection = network_selection(store, principal.user, name, key)
+    found = graph.records_graph(
+        store, principal.user, name, selection.record_ids, target=f"network:{key}"
+    )
+    reviews = get_reviews(store, principal.user, name, "network", key)
+    allowed = records.permissions(store, principal.user, name)
+    summary = graph.shown_summary(
+        dict(selection.network_summary or {}), "see_identifiers" in allowed
+    )
+    return page(
+        request,
+        "network.html",
+        principal=principal,
+        graph=found,
+        key=key,
+        summary=summary,
+        reviews=reviews,
+        allowed=allowed,
+        title=f"network {key}",
+        data_url=f"/v1/cases/{quote(name, safe='')}/networks/{quote(key, safe='')}",
+    )
+
+
+@router.post("/cases/{name}/reviews")
+def add_review(
+    request: Request,
+    name: CaseName,
+    kind: Annotated[str, Form(max_length=16)],
+    target: Annotated[str, Form(max_length=200)],
+    decision: Annotated[str, Form(max_length=16)],
+    rationale: Annotated[str, Form(max_length=5000)],
+    csrf_token: Annotated[str, Form(max_length=100)],
+    reason: Annotated[str, Form(max_length=32)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    """Record a person's decision; audited by the core, shown wherever the item appears."""
+    from threadline.safeguards.review import record_review
+
+    principal = user(request)
+    _check_csrf(principal, csrf_token)
+    record_review(
+        store_of(request), principal.user, name, kind, target, decision, rationale, reason or None
+    )
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.get("/cases/{name}/reviews", response_class=HTMLResponse)
+def review_queue(request: Request, name: CaseName):
+    """Records scored for review that no one has decided yet, then the latest decisions."""
+    from threadline.safeguards.review import list_reviews
+
+    principal = user(request)
+    store = store_of(request)
+    info = cases.get_case(store, principal.user, name)
+    done = list_reviews(store, principal.user, name, limit=200)
+    decided = {(r.target.split(":", 1)[0], r.target.split(":", 1)[-1]) for r in done}
+    pending = [
+        t
+        for t in records.top_scored(store, principal.user, name, limit=200)
+        if t.for_review and ("record", str(t.record_id)) not in decided
+    ]
+    return page(request, "reviews.html", principal=principal, case=info, pending=pending, done=done)
+
+
+@router.get("/cases/{name}/matches", response_class=HTMLResponse)
+def matches(request: Request, name: CaseName):
+    principal = user(request)
+    store = store_of(request)
+    info = cases.get_case(store, principal.user, name)
+    found = records.hash_matches(store, principal.user, name)
+    return page(request, "matches.html", principal=principal, case=info, matches=found)
+
+
+@router.get("/cases/{name}/oversight", response_class=HTMLResponse)
+def oversight(request: Request, name: CaseName):
+    """Exports with their approvals and refusals, reviews, access: for supervisors, auditors."""
+    from threadline.safeguards.oversight import oversight_report
+
+    principal = user(request)
+    store = store_of(request)
+    info = cases.get_case(store, principal.user, name)
+    report = oversight_report(store, principal.user, name)
+    return page(request, "oversight.html", principal=principal, case=info, report=report)

@@ -216,10 +216,75 @@ _DIGIT_KINDS = frozenset({"d", "kc", "ten", "sym", "num", "s"})
 MAX_WINDOW_ITEMS = 64  # a longer run of digit pieces is a flood, read in chunks of this size
 MIN_DIGITS = 7  # shortest phone number (national significant number) worth reading
 BRIDGE_MAX_GAP = 30  # "415 555 (text me) 0123": at most this much text between parts
+BRIDGE_MIN_DIGITS, BRIDGE_MAX_DIGITS = 10, 13  # digits of a number worth bridging for
 
 
-def digit_windows(text: str, ctx: ExtractContext | None = None) -> list[DigitWindow]:
-    """All windows of at least `MIN_DIGITS` digits, plus bridged pairs of shorter ones."""
+_WORD_DIGITS = {"digits": 1, "pairs": 2, "tens": 2, "hundreds": 3, "scale": 3, "repeat": 3}
+
+
+def _most_digits(tok: Token, rules: NumberRules) -> int:
+    """An upper bound on the digits a digit-like token can stand for."""
+    if tok.kind == "num":
+        word = rules.words.get(tok.low)
+        # glued words and look-alike runs: at most three digits per letter
+        return 3 * len(tok.low) if word is None else _WORD_DIGITS.get(word.kind, 0)
+    return 2 if tok.kind == "ten" else tok.end - tok.start
+
+
+def _candidate_tokens(tokens: list[Token], rules: NumberRules) -> list[Token]:
+    """The prefilter: digit-like tokens of the clusters that could hold a phone number.
+
+    Tokens closer than the longest joinable gap (separators, or a filler word
+    between separators) form a tight cluster: no window reaches across a
+    wider gap. Tight clusters closer than `BRIDGE_MAX_GAP` form a chain: no
+    bridged window reaches across a wider one. A tight cluster is read only
+    when its tokens together could make `MIN_DIGITS` digits, or its chain
+    could make the 10 digits of a bridged number; everything else (a time, a
+    price, a size, a date) is skipped before any exclusion test, word
+    conversion or window is built. Reading only these gives the same windows
+    as reading every token (tests/test_deobfuscate.py checks it).
+    """
+    join_gap = _join_gap()
+    clusters: list[tuple[list[Token], int]] = []
+    end = -BRIDGE_MAX_GAP - 1
+    for tok in tokens:
+        kind = tok.kind
+        if kind not in _DIGIT_KINDS or (kind == "s" and tok.low != "|"):
+            continue
+        if tok.start > end + join_gap or not clusters:
+            clusters.append(([], tok.start - end))  # (tokens, gap before the cluster)
+        clusters[-1][0].append(tok)
+        end = max(end, tok.end)
+    out: list[Token] = []
+    chain: list[tuple[list[Token], int]] = []
+    for k, (toks, _gap) in enumerate(clusters):
+        chain.append((toks, sum(_most_digits(t, rules) for t in toks)))
+        nxt_gap = clusters[k + 1][1] if k + 1 < len(clusters) else BRIDGE_MAX_GAP + 1
+        if nxt_gap > BRIDGE_MAX_GAP:  # the chain ends here
+            whole = sum(bound for _, bound in chain) >= BRIDGE_MIN_DIGITS
+            for ctoks, bound in chain:
+                if whole or bound >= MIN_DIGITS:
+                    out.extend(ctoks)
+            chain = []
+    return out
+
+
+@cache
+def _join_gap() -> int:
+    """Longest text between two pieces of one window (see `_joinable`), plus one."""
+    rules = number_rules()
+    longest_filler = max((len(w) for w in rules.filler_words), default=0)
+    return max(rules.max_gap, 3 + longest_filler + 3) + 1
+
+
+def digit_windows(
+    text: str, ctx: ExtractContext | None = None, *, prefilter: bool = True
+) -> list[DigitWindow]:
+    """All windows of at least `MIN_DIGITS` digits, plus bridged pairs of shorter ones.
+
+    `prefilter=False` reads every digit-like token (the reference the
+    prefilter is tested against).
+    """
     rules = number_rules()
     p = patterns()
     windows: list[DigitWindow] = []
@@ -241,11 +306,14 @@ def digit_windows(text: str, ctx: ExtractContext | None = None) -> list[DigitWin
 
     sc = scan(text, ctx)
     excluded_end = -2
-    for n, tok in enumerate(sc.tokens):
+    tokens = (
+        _candidate_tokens(sc.tokens, rules)
+        if prefilter
+        else [t for t in sc.tokens if t.kind in _DIGIT_KINDS]
+    )
+    for n, tok in enumerate(tokens):
         if ctx is not None and not n & 255:
             ctx.check("digit_windows")
-        if tok.kind not in _DIGIT_KINDS:
-            continue
         units = _token_units(tok, text, sc.low)
         if units is None:
             continue
@@ -303,7 +371,7 @@ def _bridges(text: str, short: list[tuple[DigitWindow, bool]]) -> list[DigitWind
             parts.append(nxt)
             if any(len(p.digits) >= MIN_DIGITS for p in parts):
                 break
-            if 10 <= sum(len(p.digits) for p in parts) <= 13:
+            if BRIDGE_MIN_DIGITS <= sum(len(p.digits) for p in parts) <= BRIDGE_MAX_DIGITS:
                 out.append(_join(text, parts))
     return out
 

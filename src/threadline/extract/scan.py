@@ -130,13 +130,19 @@ class Scan:
         lex = lexicon()
         tokens: list[Token] = []
         # Letter runs: find which distinct words matter first (C-speed set work),
-        # then locate only those; most words of an ad trigger nothing.
+        # then locate only those; most words of an ad trigger nothing. Whether a
+        # word is a glued run of number words is remembered across records.
         present = set(_LETTERS.findall(low, ctx))
         wanted = present & lex.words
         # look-alike letter runs ("i", "oi") are kept below only when touching a digit
         numbers = present & lex.numbers | present & _LOOKALIKE_WORDS
         for w in present - lex.numbers - lex.words:
-            if len(w) > 3 and (w[:3] in lex.prefixes or w[0] in "oils") and lex.glued.fullmatch(w):
+            glued = _GLUED.get(w)
+            if glued is None:
+                glued = _is_glued(w, lex)
+                if len(_GLUED) < MAX_CACHED_WORDS:  # words come from text: bounded
+                    _GLUED[w] = glued
+            if glued:
                 numbers.add(w)  # "fourfifteen", "oone" (look-alike + number word)
         by_word: dict[str, list[Token]] = defaultdict(list)
         for w in wanted | numbers:
@@ -164,7 +170,9 @@ class Scan:
             while i >= 0:
                 tokens.append(Token("s", i, i + 1, ch))
                 i = low.find(ch, i + 1)
-        if not low.isascii() and _SYMBOL_DIGIT_RE.search(low) is not None:
+        # a set test, not a regex: the regex module's class test over these
+        # ranges costs ~50 us on an ordinary non-ASCII ad (emoji)
+        if not low.isascii() and not _SYMBOL_DIGIT_SET.isdisjoint(low):
             tokens.extend(
                 Token(m.lastgroup, m.start(), m.end(), m.group())
                 for m in _SYM.all_matches(low, ctx)
@@ -204,18 +212,47 @@ def _touches_digit(low: str, s: int, e: int) -> bool:
     return low[s - 1 : s].isdigit() or low[s - 1 : s] in ("+", "＋") or low[e : e + 1].isdigit()
 
 
-_SYMBOL_DIGIT_RE = regex.compile(rf"[{SYMBOL_DIGITS}\U0001F51F]")
-_WORD_RES: dict[str, regex.Pattern[str]] = {}
+def _expand(spec: str) -> frozenset[str]:
+    """The characters of a character-class body made of single characters and "a-z" ranges."""
+    out: set[str] = set()
+    i = 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            out.update(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+            i += 3
+        else:
+            out.add(spec[i])
+            i += 1
+    return frozenset(out)
+
+
+_SYMBOL_DIGIT_SET = _expand(SYMBOL_DIGITS + "\U0001f51f")
+MAX_CACHED_WORDS = 65536
+_GLUED: dict[str, bool] = {}
+
+
+def _is_glued(w: str, lex: Lexicon) -> bool:
+    return (
+        len(w) > 3
+        and (w[:3] in lex.prefixes or w[0] in "oils")
+        and lex.glued.fullmatch(w) is not None
+    )
 
 
 def _find_word(low: str, w: str) -> list[int]:
-    """Start offsets of `w` as a whole letter run in `low` (a literal scan in C)."""
-    pattern = _WORD_RES.get(w)
-    if pattern is None:
-        pattern = regex.compile(rf"(?<!\p{{L}}){regex.escape(w)}(?!\p{{L}})")
-        if len(_WORD_RES) < 4096:  # words here come from text: keep the cache bounded
-            _WORD_RES[w] = pattern
-    return [m.start() for m in pattern.finditer(low)]
+    """Start offsets of `w` as a whole letter run in `low` (`str.find` runs in C).
+
+    `w` is itself a whole letter run of `low`, so a hit is whole when neither
+    neighbour is a letter (`str.isalpha` is the Unicode letter test, like \\p{L}).
+    """
+    out = []
+    n = len(w)
+    i = low.find(w)
+    while i >= 0:
+        if not (i and low[i - 1].isalpha()) and not low[i + n : i + n + 1].isalpha():
+            out.append(i)
+        i = low.find(w, i + n)
+    return out
 
 
 _local = threading.local()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import regex
 
-from threadline.values.base import NO_CONTEXT, CleanContext, ValueType
+from threadline.values.base import NO_CONTEXT, CleanContext, ValueType, timeout_for
 from threadline.values.email import EMAIL
 from threadline.values.phone import PHONE
 
@@ -59,7 +59,7 @@ class PaymentHandleType(ValueType):
             return False
         rule = _RULES.get(service)
         if rule is not None and not (service == "paypal" and "@" in ident):
-            return rule.fullmatch(ident, timeout=0.05) is not None
+            return rule.fullmatch(ident, timeout=timeout_for(ident)) is not None
         if "@" in ident:
             return EMAIL.validate(ident)
         return PHONE.validate(ident)

@@ -74,6 +74,20 @@ _LOWER_AFTER_CUE = BoundedPattern(
 )
 
 
+MAX_CACHED_WORDS = 65536
+_STARTS: dict[str, bool] = {}
+
+
+def _may_start(word: str, first_words: frozenset[str]) -> bool:
+    """Can this capitalised word start a gazetteer name? Remembered: ads repeat their words."""
+    known = _STARTS.get(word)
+    if known is None:
+        known = fold(word) in first_words
+        if len(_STARTS) < MAX_CACHED_WORDS:  # words come from text: bounded
+            _STARTS[word] = known
+    return known
+
+
 class LocationExtractor(Extractor):
     name = "location"
     version = "1.0"
@@ -110,7 +124,7 @@ class LocationExtractor(Extractor):
             if not i & 255:
                 ctx.check("location")
             start = caps[i][0]
-            if fold(text[start : caps[i][1]]) not in first_words:
+            if not _may_start(text[start : caps[i][1]], first_words):
                 i += 1
                 continue
             # longest phrase of capitalised words starting here that the gazetteer knows

@@ -102,13 +102,15 @@ class Example:
     """An extractor's own test case: `text` must yield exactly `expected`.
 
     `expected` holds (type, raw, normalized) triples in text order. An empty
-    tuple is a negative example.
+    tuple is a negative example. `obfuscation`, when given, is the sorted
+    union of the evasion techniques the mentions must record.
     """
 
     text: str
     expected: tuple[tuple[str, str, str], ...]
     region: str | None = None
     note: str = ""
+    obfuscation: tuple[str, ...] | None = None
 
 
 class ExtractError(Exception):

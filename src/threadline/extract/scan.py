@@ -73,7 +73,8 @@ def lower_same_length(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    words: frozenset[str]  # every extractor's trigger words
+    words: frozenset[str]  # every extractor's trigger words made of letters only
+    literals: tuple[str, ...]  # trigger words with digits or symbols ("sn4p", "venm0")
     numbers: frozenset[str]  # number words (rules/numbers.yaml)
     prefixes: frozenset[str]  # first three letters of number words: glued runs start so
     glued: regex.Pattern[str]  # a run made only of number words ("fourfifteen")
@@ -98,7 +99,8 @@ def lexicon() -> Lexicon:
         words.update(w.lower() for w in ex.trigger_words())
     numbers = frozenset(number_rules().words)
     return Lexicon(
-        words=frozenset(words),
+        words=frozenset(w for w in words if w.isalpha()),
+        literals=tuple(sorted(w for w in words if not w.isalpha())),
         numbers=numbers,
         prefixes=frozenset(w[:3] for w in numbers if len(w) >= 3),
         # a run made only of number words, with look-alike letters between them ("oone")
@@ -156,6 +158,11 @@ class Scan:
                 tokens.append(tok)
                 if w in wanted:
                     by_word[w].append(tok)
+        for w in lex.literals:  # "sn4p" is no letter run: found as a literal, whole
+            for s in _find_literal(low, w):
+                tok = Token("w", s, s + len(w), w)
+                tokens.append(tok)
+                by_word[w].append(tok)
         for m in _DIGITS.all_matches(low, ctx):
             s, e = m.span()
             w = m.group()
@@ -252,6 +259,17 @@ def _find_word(low: str, w: str) -> list[int]:
         if not (i and low[i - 1].isalpha()) and not low[i + n : i + n + 1].isalpha():
             out.append(i)
         i = low.find(w, i + n)
+    return out
+
+
+def _find_literal(low: str, w: str) -> list[int]:
+    """Start offsets of `w` with no letter or digit glued on either side."""
+    out = []
+    i = low.find(w)
+    while i >= 0:
+        if not (i and low[i - 1].isalnum()) and not low[i + len(w) : i + len(w) + 1].isalnum():
+            out.append(i)
+        i = low.find(w, i + 1)
     return out
 
 

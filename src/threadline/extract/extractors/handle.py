@@ -8,6 +8,8 @@ Three forms, most specific first:
 Usernames must satisfy the platform's rules (`values/data/platforms.yaml`) and
 not be a word of ordinary prose (`rules/handles.yaml`). A numeric "username"
 (WhatsApp, Signal) is a phone number and is left to the phone extractor.
+A platform name written with digits or symbols for letters ("sn4p",
+"0nlyfans") is recorded as obfuscation ("obfuscated_service_name").
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ _SCHEME = regex.compile(r"(?i)(?:https?://)?(?:www\.)?\Z")
 
 class HandleExtractor(Extractor):
     name = "handle"
-    version = "1.0"
+    version = "1.1"  # 1.1: obfuscated platform names recorded
     types = ("handle",)
     examples = (
         Example("snap: luna_rose22", (("handle", "snap: luna_rose22", "snapchat:luna_rose22"),)),
@@ -95,6 +97,7 @@ class HandleExtractor(Extractor):
         Example("telegram: @rosie_rx", (("handle", "telegram: @rosie_rx", "telegram:rosie_rx"),)),
         Example("onlyfans.com/luna.x", (("handle", "onlyfans.com/luna.x", "onlyfans:luna.x"),)),
         Example("DM @velvet_vee", (("handle", "@velvet_vee", "unknown:velvet_vee"),)),
+        Example("sn4p: luna_rose22", (("handle", "sn4p: luna_rose22", "snapchat:luna_rose22"),)),
         Example("snap me only, no kik", ()),
         Example("of course sc is fine", ()),
     )
@@ -120,6 +123,7 @@ class HandleExtractor(Extractor):
         self, text: str, pos: int, is_at: bool, p: _Patterns, ctx: ExtractContext
     ) -> Mention | None:
         start = pos
+        obfuscation: tuple[str, ...] = ()
         if is_at:
             m = p.bare.match(text, ctx, pos)
             if m is None:
@@ -134,6 +138,8 @@ class HandleExtractor(Extractor):
             if alias.lower() in p.weak and not (m.group("sep") or m.group("at")):
                 return None
             platform, pid, conf = platform_for(alias), "handle.keyword", 0.9
+            if not alias.replace(" ", "").isalpha():
+                obfuscation = ("obfuscated_service_name",)  # "sn4p", "0nlyfans"
         else:
             return None
         user = m.group("user")
@@ -157,7 +163,9 @@ class HandleExtractor(Extractor):
             user_end,
             normalized,
             conf,
-            Explanation(pattern_id=pid, steps=("platform_alias", "lowercase")),
+            Explanation(
+                pattern_id=pid, steps=("platform_alias", "lowercase"), obfuscation=obfuscation
+            ),
         )
 
 

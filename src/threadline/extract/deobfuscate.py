@@ -39,7 +39,7 @@ obfuscation techniques it used, because obfuscation is itself an indicator.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 
@@ -90,14 +90,14 @@ class DigitWindow:
     pieces: tuple[Piece, ...]
     gaps: tuple[str, ...]  # the original text between consecutive pieces
     bridges: tuple[int, ...] = ()  # indexes into `gaps` of the runs of text it was joined across
+    digits: str = field(init=False)  # the normalized digit stream, joined once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digits", "".join(p.digits for p in self.pieces))
 
     @property
     def bridged(self) -> bool:
         return bool(self.bridges)
-
-    @property
-    def digits(self) -> str:
-        return "".join(p.digits for p in self.pieces)
 
     @property
     def offsets(self) -> tuple[tuple[int, int], ...]:
@@ -166,8 +166,12 @@ def _excluded(start: int, end: int, n_digits: int, text: str, low: str, rules: N
     Plain string tests (`startswith`/`endswith` with tuples run in C): this runs
     for every digit token of every record.
     """
+    first, last = _edge_chars()
     tail = low[end : end + 16].lstrip(" \t")
-    for (max_digits, words), confirm in zip(rules.after, _after_patterns(), strict=True):
+    # a quick reject: no rule word starts with the tail's first character
+    for (max_digits, words), confirm in zip(
+        rules.after if tail[:1] in first else (), _after_patterns(), strict=False
+    ):
         if n_digits <= max_digits and tail.startswith(words):
             m = confirm.match(tail)
             # "0139 $150": a symbol or unit that starts the *next* amount is no suffix
@@ -179,7 +183,7 @@ def _excluded(start: int, end: int, n_digits: int, text: str, low: str, rules: N
         if n_digits > max_digits:
             continue
         for head in heads:
-            if head.endswith(words):
+            if head[-1:] in last and head.endswith(words):
                 for w in words:
                     if head.endswith(w):
                         before = head[-len(w) - 1 : -len(w)]
@@ -189,6 +193,18 @@ def _excluded(start: int, end: int, n_digits: int, text: str, low: str, rules: N
 
 
 _MARKS = frozenset("'’\"”")  # feet/inches: "5'6" stays a measurement
+
+
+@cache
+def _edge_chars() -> tuple[frozenset[str], frozenset[str]]:
+    """First characters of the `not_phone_after` words, last ones of the `not_phone_before`."""
+    rules = number_rules()
+    return (
+        frozenset(w[0] for _, words in rules.after for w in words),
+        frozenset(w[-1] for _, words in rules.before for w in words),
+    )
+
+
 _NEXT_AMOUNT = regex.compile(r"[ \t]{0,2}[:=\-]?[ \t]{0,2}[$€£]?\d")
 
 

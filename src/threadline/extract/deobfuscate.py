@@ -228,7 +228,6 @@ def _joinable(gap: str, left: Piece | Unit, right: Piece | Unit, p: _Patterns) -
     return p.gap.fullmatch(gap) is not None or p.filler.fullmatch(gap) is not None
 
 
-_DIGIT_KINDS = frozenset({"d", "kc", "ten", "sym", "num", "s"})
 MAX_WINDOW_ITEMS = 64  # a longer run of digit pieces is a flood, read in chunks of this size
 MIN_DIGITS = 7  # shortest phone number (national significant number) worth reading
 BRIDGE_MAX_GAP = 30  # "415 555 (text me) 0123": at most this much text between parts
@@ -248,7 +247,8 @@ def _most_digits(tok: Token, rules: NumberRules) -> int:
 
 
 def _candidate_tokens(tokens: list[Token], rules: NumberRules) -> list[Token]:
-    """The prefilter: digit-like tokens of the clusters that could hold a phone number.
+    """The prefilter: the digit-like tokens (`Scan.digitish`) of the clusters that
+    could hold a phone number.
 
     Tokens closer than the longest joinable gap (separators, or a filler word
     between separators) form a tight cluster: no window reaches across a
@@ -264,9 +264,6 @@ def _candidate_tokens(tokens: list[Token], rules: NumberRules) -> list[Token]:
     clusters: list[tuple[list[Token], int]] = []
     end = -BRIDGE_MAX_GAP - 1
     for tok in tokens:
-        kind = tok.kind
-        if kind not in _DIGIT_KINDS or (kind == "s" and tok.low != "|"):
-            continue
         if tok.start > end + join_gap or not clusters:
             clusters.append(([], tok.start - end))  # (tokens, gap before the cluster)
         clusters[-1][0].append(tok)
@@ -322,11 +319,7 @@ def digit_windows(
 
     sc = scan(text, ctx)
     excluded_end = -2
-    tokens = (
-        _candidate_tokens(sc.tokens, rules)
-        if prefilter
-        else [t for t in sc.tokens if t.kind in _DIGIT_KINDS]
-    )
+    tokens = _candidate_tokens(sc.digitish, rules) if prefilter else sc.digitish
     for n, tok in enumerate(tokens):
         if ctx is not None and not n & 255:
             ctx.check("digit_windows")

@@ -23,6 +23,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import regex
@@ -116,6 +117,9 @@ _LOOKALIKE_WORDS = frozenset(
 )
 
 
+_START = itemgetter(1)
+
+
 class Scan:
     """The triggers of one text, grouped for quick selection.
 
@@ -124,13 +128,16 @@ class Scan:
     digit, "w" trigger word, "s" trigger symbol, "dot" a "." before a TLD-like word.
     """
 
-    __slots__ = ("by_kind", "by_word", "low", "text", "tokens")
+    __slots__ = ("by_kind", "by_word", "digitish", "low", "text", "trigger_words")
 
     def __init__(self, text: str, ctx: ExtractContext | None) -> None:
         self.text = text
         self.low = low = lower_same_length(text)
         lex = lexicon()
-        tokens: list[Token] = []
+        # Tokens go straight into the lists their readers use (no grouping pass):
+        # `digitish` for the digit windows, `by_word` for trigger words, `by_kind`.
+        digitish: list[Token] = []  # num, d, kc, ten, sym and "|"
+        words: list[Token] = []
         # Letter runs: find which distinct words matter first (C-speed set work),
         # then locate only those; most words of an ad trigger nothing. Whether a
         # word is a glued run of number words is remembered across records.
@@ -155,35 +162,43 @@ class Scan:
                 if not is_num and w not in wanted:
                     continue
                 tok = Token("num" if is_num else "w", s, e, w)
-                tokens.append(tok)
+                (digitish if is_num else words).append(tok)
                 if w in wanted:
                     by_word[w].append(tok)
         for w in lex.literals:  # "sn4p" is no letter run: found as a literal, whole
             for s in _find_literal(low, w):
                 tok = Token("w", s, s + len(w), w)
-                tokens.append(tok)
+                words.append(tok)
                 by_word[w].append(tok)
+        digit_runs: list[Token] = []
         for m in _DIGITS.all_matches(low, ctx):
             s, e = m.span()
             w = m.group()
             if low.startswith(_KEYCAP, e):  # "4️⃣": the last digit is a keycap
                 if e - s > 1:
-                    tokens.append(Token("d", s, e - 1, w[:-1]))
-                tokens.append(Token("kc", e - 1, e + (1 if low[e] == "\u20e3" else 2), w[-1]))
+                    digit_runs.append(Token("d", s, e - 1, w[:-1]))
+                digitish.append(Token("kc", e - 1, e + (1 if low[e] == "\u20e3" else 2), w[-1]))
             else:
-                tokens.append(Token("d", s, e, w))
+                digit_runs.append(Token("d", s, e, w))
+        digitish.extend(digit_runs)
+        symbols: list[Token] = []
         for ch in SYMBOLS:
             i = low.find(ch)
             while i >= 0:
-                tokens.append(Token("s", i, i + 1, ch))
+                symbols.append(Token("s", i, i + 1, ch))
                 i = low.find(ch, i + 1)
+        if len(symbols) > 1:
+            symbols.sort(key=_START)
+        if "|" in low:
+            digitish.extend(t for t in symbols if t.low == "|")
         # a set test, not a regex: the regex module's class test over these
         # ranges costs ~50 us on an ordinary non-ASCII ad (emoji)
         if not low.isascii() and not _SYMBOL_DIGIT_SET.isdisjoint(low):
-            tokens.extend(
+            digitish.extend(
                 Token(m.lastgroup, m.start(), m.end(), m.group())
                 for m in _SYM.all_matches(low, ctx)
             )
+        dots: list[Token] = []
         i = low.find(".")
         while i >= 0:  # "x.com", "example.org": a "." between an alnum and 2+ letters
             if (
@@ -192,14 +207,21 @@ class Scan:
                 and low[i + 1 : i + 3].isalpha()
                 and len(low[i + 1 : i + 3]) == 2
             ):
-                tokens.append(Token("dot", i, i + 1, "."))
+                dots.append(Token("dot", i, i + 1, "."))
             i = low.find(".", i + 1)
-        tokens.sort(key=lambda t: t[1])
-        self.tokens = tokens
+        digitish.sort(key=_START)
+        self.digitish = digitish
+        self.trigger_words = words
         self.by_word = by_word
-        self.by_kind: dict[str, list[Token]] = defaultdict(list)
-        for tok in tokens:
-            self.by_kind[tok[0]].append(tok)
+        self.by_kind: dict[str, list[Token]] = {"d": digit_runs, "s": symbols, "dot": dots}
+
+    @property
+    def tokens(self) -> list[Token]:
+        """Every trigger in text order (the readers use the grouped lists)."""
+        return sorted(
+            [*self.digitish, *self.trigger_words, *self.by_kind["s"], *self.by_kind["dot"]],
+            key=_START,
+        )
 
     def words(self, wanted: frozenset[str]) -> list[Token]:
         """Tokens that are any of `wanted` (lower-case), in text order."""

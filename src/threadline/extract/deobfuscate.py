@@ -225,7 +225,16 @@ def _joinable(gap: str, left: Piece | Unit, right: Piece | Unit, p: _Patterns) -
         return True
     if gap == ":" and _digits_of(left) <= 2 and _digits_of(right) == 2:
         return False  # a clock time, "10:30"
-    return p.gap.fullmatch(gap) is not None or p.filler.fullmatch(gap) is not None
+    known = _GAPS.get(gap)
+    if known is None:  # the same few separators recur in every ad: test each once
+        known = p.gap.fullmatch(gap) is not None or p.filler.fullmatch(gap) is not None
+        if len(_GAPS) < MAX_CACHED_GAPS and len(gap) <= 32:
+            _GAPS[gap] = known
+    return known
+
+
+MAX_CACHED_GAPS = 16384
+_GAPS: dict[str, bool] = {}
 
 
 MAX_WINDOW_ITEMS = 64  # a longer run of digit pieces is a flood, read in chunks of this size

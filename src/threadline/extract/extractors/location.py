@@ -15,7 +15,7 @@ gives its coordinates, which the explanation also carries.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -75,6 +75,9 @@ _LOWER_AFTER_CUE = BoundedPattern(
 
 
 MAX_CACHED_WORDS = 65536
+# the gazetteer is read-only, so a phrase resolves the same way every time; ads
+# repeat their places, and a lookup folds and filters several candidates
+_resolve = lru_cache(maxsize=MAX_CACHED_WORDS)(resolve)
 _STARTS: dict[str, bool] = {}
 
 
@@ -152,10 +155,10 @@ class LocationExtractor(Extractor):
             if marker.search(head):
                 continue
             qual = _QUAL.match(text, end)
-            place = resolve(f"{text[start:end]}{qual.group()}", region) if qual else None
+            place = _resolve(f"{text[start:end]}{qual.group()}", region) if qual else None
             used_qual = place is not None
             if place is None:
-                place = resolve(text[start:end], region)
+                place = _resolve(text[start:end], region)
             if place is None:
                 continue
             has_cue = used_qual or cue.search(head) is not None
@@ -189,7 +192,7 @@ class LocationExtractor(Extractor):
             words = m.group("phrase").split(" ")
             for n in range(len(words), 0, -1):
                 phrase = " ".join(words[:n])
-                place = resolve(phrase, region)
+                place = _resolve(phrase, region)
                 if place and fold(phrase) not in never and place.population >= 100_000:
                     start = m.start("phrase")
                     out.append(

@@ -149,7 +149,7 @@ class Scan:
             glued = _GLUED.get(w)
             if glued is None:
                 glued = _is_glued(w, lex)
-                if len(_GLUED) < MAX_CACHED_WORDS:  # words come from text: bounded
+                if len(_GLUED) < MAX_CACHED_WORDS and len(w) <= 64:  # from text: bounded
                     _GLUED[w] = glued
             if glued:
                 numbers.add(w)  # "fourfifteen", "oone" (look-alike + number word)

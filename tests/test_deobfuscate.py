@@ -89,3 +89,28 @@ def test_original_text_is_never_modified() -> None:
     before = str(text)
     digit_windows(text)
     assert text == before
+
+
+def _windows(text: str, prefilter: bool) -> list[tuple[str, tuple, tuple]]:
+    return [(w.digits, w.offsets, w.bridges) for w in digit_windows(text, prefilter=prefilter)]
+
+
+def test_prefilter_gives_the_same_windows_as_reading_every_token() -> None:
+    """The cluster prefilter only skips tokens that could never make a window."""
+    import json
+    from pathlib import Path
+
+    from threadline.extract.registry import all_extractors
+
+    texts = [t for t, _, _ in WINDOWS]
+    texts += [ex.text for e in all_extractors() for ex in e.examples]
+    rows = Path(__file__).parent / "data" / "extract_eval.jsonl"
+    texts += [json.loads(line)["text"] for line in rows.read_text("utf-8").splitlines()]
+    texts += [
+        "Available 10:00-23:00 ~ 32B-25-34 · 5ft 6 · call 415 555 text me 0123",
+        "one two three " * 5 + "then 4 1 5 - 5 5 5",
+        "$200/hr 30 min 150 roses 415",
+        "+1 xo 307 xo 555 xo 0138",
+    ]
+    for text in texts:
+        assert _windows(text, True) == _windows(text, False), text

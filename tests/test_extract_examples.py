@@ -27,6 +27,9 @@ def test_example(extractor: Extractor, example: Example) -> None:
         assert example.text[m.start : m.end] == m.raw
         assert m.extractor == extractor.name and m.extractor_version == extractor.version
         assert 0 < m.confidence <= 1
+    if example.obfuscation is not None:
+        used = sorted({k for m in result.mentions for k in m.explanation.obfuscation})
+        assert tuple(used) == example.obfuscation
 
 
 @pytest.mark.parametrize("extractor", all_extractors(), ids=extractor_names())

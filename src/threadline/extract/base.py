@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from threadline.values.base import CleanContext
@@ -81,12 +82,7 @@ class ExtractContext:
     deadline: float | None = None
 
     def clean_context(self) -> CleanContext:
-        currency = self.default_currency
-        if currency is None and self.default_region:
-            from threadline.values.place import currency_of
-
-            currency = currency_of(self.default_region)
-        return CleanContext(self.default_region, currency)
+        return _clean_context(self.default_region, self.default_currency)
 
     def remaining(self) -> float:
         return float("inf") if self.deadline is None else self.deadline - time.monotonic()
@@ -97,18 +93,30 @@ class ExtractContext:
             raise ExtractError(f"time budget exhausted in {where}")
 
 
+@lru_cache(maxsize=1024)
+def _clean_context(region: str | None, currency: str | None) -> CleanContext:
+    """The value types' context; the region's currency is looked up once per region."""
+    if currency is None and region:
+        from threadline.values.place import currency_of
+
+        currency = currency_of(region)
+    return CleanContext(region, currency)
+
+
 @dataclass(frozen=True, slots=True)
 class Example:
     """An extractor's own test case: `text` must yield exactly `expected`.
 
     `expected` holds (type, raw, normalized) triples in text order. An empty
-    tuple is a negative example.
+    tuple is a negative example. `obfuscation`, when given, is the sorted
+    union of the evasion techniques the mentions must record.
     """
 
     text: str
     expected: tuple[tuple[str, str, str], ...]
     region: str | None = None
     note: str = ""
+    obfuscation: tuple[str, ...] | None = None
 
 
 class ExtractError(Exception):

@@ -39,7 +39,7 @@ obfuscation techniques it used, because obfuscation is itself an indicator.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 
@@ -90,14 +90,14 @@ class DigitWindow:
     pieces: tuple[Piece, ...]
     gaps: tuple[str, ...]  # the original text between consecutive pieces
     bridges: tuple[int, ...] = ()  # indexes into `gaps` of the runs of text it was joined across
+    digits: str = field(init=False)  # the normalized digit stream, joined once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digits", "".join(p.digits for p in self.pieces))
 
     @property
     def bridged(self) -> bool:
         return bool(self.bridges)
-
-    @property
-    def digits(self) -> str:
-        return "".join(p.digits for p in self.pieces)
 
     @property
     def offsets(self) -> tuple[tuple[int, int], ...]:
@@ -166,8 +166,12 @@ def _excluded(start: int, end: int, n_digits: int, text: str, low: str, rules: N
     Plain string tests (`startswith`/`endswith` with tuples run in C): this runs
     for every digit token of every record.
     """
+    first, last = _edge_chars()
     tail = low[end : end + 16].lstrip(" \t")
-    for (max_digits, words), confirm in zip(rules.after, _after_patterns(), strict=True):
+    # a quick reject: no rule word starts with the tail's first character
+    for (max_digits, words), confirm in zip(
+        rules.after if tail[:1] in first else (), _after_patterns(), strict=False
+    ):
         if n_digits <= max_digits and tail.startswith(words):
             m = confirm.match(tail)
             # "0139 $150": a symbol or unit that starts the *next* amount is no suffix
@@ -179,7 +183,7 @@ def _excluded(start: int, end: int, n_digits: int, text: str, low: str, rules: N
         if n_digits > max_digits:
             continue
         for head in heads:
-            if head.endswith(words):
+            if head[-1:] in last and head.endswith(words):
                 for w in words:
                     if head.endswith(w):
                         before = head[-len(w) - 1 : -len(w)]
@@ -189,6 +193,18 @@ def _excluded(start: int, end: int, n_digits: int, text: str, low: str, rules: N
 
 
 _MARKS = frozenset("'’\"”")  # feet/inches: "5'6" stays a measurement
+
+
+@cache
+def _edge_chars() -> tuple[frozenset[str], frozenset[str]]:
+    """First characters of the `not_phone_after` words, last ones of the `not_phone_before`."""
+    rules = number_rules()
+    return (
+        frozenset(w[0] for _, words in rules.after for w in words),
+        frozenset(w[-1] for _, words in rules.before for w in words),
+    )
+
+
 _NEXT_AMOUNT = regex.compile(r"[ \t]{0,2}[:=\-]?[ \t]{0,2}[$€£]?\d")
 
 
@@ -209,17 +225,88 @@ def _joinable(gap: str, left: Piece | Unit, right: Piece | Unit, p: _Patterns) -
         return True
     if gap == ":" and _digits_of(left) <= 2 and _digits_of(right) == 2:
         return False  # a clock time, "10:30"
-    return p.gap.fullmatch(gap) is not None or p.filler.fullmatch(gap) is not None
+    known = _GAPS.get(gap)
+    if known is None:  # the same few separators recur in every ad: test each once
+        known = p.gap.fullmatch(gap) is not None or p.filler.fullmatch(gap) is not None
+        if len(_GAPS) < MAX_CACHED_GAPS and len(gap) <= 32:
+            _GAPS[gap] = known
+    return known
 
 
-_DIGIT_KINDS = frozenset({"d", "kc", "ten", "sym", "num", "s"})
+MAX_CACHED_GAPS = 16384
+_GAPS: dict[str, bool] = {}
+
+
 MAX_WINDOW_ITEMS = 64  # a longer run of digit pieces is a flood, read in chunks of this size
 MIN_DIGITS = 7  # shortest phone number (national significant number) worth reading
 BRIDGE_MAX_GAP = 30  # "415 555 (text me) 0123": at most this much text between parts
+BRIDGE_MIN_DIGITS, BRIDGE_MAX_DIGITS = 10, 13  # digits of a number worth bridging for
 
 
-def digit_windows(text: str, ctx: ExtractContext | None = None) -> list[DigitWindow]:
-    """All windows of at least `MIN_DIGITS` digits, plus bridged pairs of shorter ones."""
+_WORD_DIGITS = {"digits": 1, "pairs": 2, "tens": 2, "hundreds": 3, "scale": 3, "repeat": 3}
+
+
+def _most_digits(tok: Token, rules: NumberRules) -> int:
+    """An upper bound on the digits a digit-like token can stand for."""
+    if tok.kind == "num":
+        word = rules.words.get(tok.low)
+        # glued words and look-alike runs: at most three digits per letter
+        return 3 * len(tok.low) if word is None else _WORD_DIGITS.get(word.kind, 0)
+    return 2 if tok.kind == "ten" else tok.end - tok.start
+
+
+def _candidate_tokens(tokens: list[Token], rules: NumberRules) -> list[Token]:
+    """The prefilter: the digit-like tokens (`Scan.digitish`) of the clusters that
+    could hold a phone number.
+
+    Tokens closer than the longest joinable gap (separators, or a filler word
+    between separators) form a tight cluster: no window reaches across a
+    wider gap. Tight clusters closer than `BRIDGE_MAX_GAP` form a chain: no
+    bridged window reaches across a wider one. A tight cluster is read only
+    when its tokens together could make `MIN_DIGITS` digits, or its chain
+    could make the 10 digits of a bridged number; everything else (a time, a
+    price, a size, a date) is skipped before any exclusion test, word
+    conversion or window is built. Reading only these gives the same windows
+    as reading every token (tests/test_deobfuscate.py checks it).
+    """
+    join_gap = _join_gap()
+    clusters: list[tuple[list[Token], int]] = []
+    end = -BRIDGE_MAX_GAP - 1
+    for tok in tokens:
+        if tok.start > end + join_gap or not clusters:
+            clusters.append(([], tok.start - end))  # (tokens, gap before the cluster)
+        clusters[-1][0].append(tok)
+        end = max(end, tok.end)
+    out: list[Token] = []
+    chain: list[tuple[list[Token], int]] = []
+    for k, (toks, _gap) in enumerate(clusters):
+        chain.append((toks, sum(_most_digits(t, rules) for t in toks)))
+        nxt_gap = clusters[k + 1][1] if k + 1 < len(clusters) else BRIDGE_MAX_GAP + 1
+        if nxt_gap > BRIDGE_MAX_GAP:  # the chain ends here
+            whole = sum(bound for _, bound in chain) >= BRIDGE_MIN_DIGITS
+            for ctoks, bound in chain:
+                if whole or bound >= MIN_DIGITS:
+                    out.extend(ctoks)
+            chain = []
+    return out
+
+
+@cache
+def _join_gap() -> int:
+    """Longest text between two pieces of one window (see `_joinable`), plus one."""
+    rules = number_rules()
+    longest_filler = max((len(w) for w in rules.filler_words), default=0)
+    return max(rules.max_gap, 3 + longest_filler + 3) + 1
+
+
+def digit_windows(
+    text: str, ctx: ExtractContext | None = None, *, prefilter: bool = True
+) -> list[DigitWindow]:
+    """All windows of at least `MIN_DIGITS` digits, plus bridged pairs of shorter ones.
+
+    `prefilter=False` reads every digit-like token (the reference the
+    prefilter is tested against).
+    """
     rules = number_rules()
     p = patterns()
     windows: list[DigitWindow] = []
@@ -241,11 +328,10 @@ def digit_windows(text: str, ctx: ExtractContext | None = None) -> list[DigitWin
 
     sc = scan(text, ctx)
     excluded_end = -2
-    for n, tok in enumerate(sc.tokens):
+    tokens = _candidate_tokens(sc.digitish, rules) if prefilter else sc.digitish
+    for n, tok in enumerate(tokens):
         if ctx is not None and not n & 255:
             ctx.check("digit_windows")
-        if tok.kind not in _DIGIT_KINDS:
-            continue
         units = _token_units(tok, text, sc.low)
         if units is None:
             continue
@@ -303,7 +389,7 @@ def _bridges(text: str, short: list[tuple[DigitWindow, bool]]) -> list[DigitWind
             parts.append(nxt)
             if any(len(p.digits) >= MIN_DIGITS for p in parts):
                 break
-            if 10 <= sum(len(p.digits) for p in parts) <= 13:
+            if BRIDGE_MIN_DIGITS <= sum(len(p.digits) for p in parts) <= BRIDGE_MAX_DIGITS:
                 out.append(_join(text, parts))
     return out
 

@@ -23,6 +23,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import regex
@@ -73,7 +74,8 @@ def lower_same_length(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    words: frozenset[str]  # every extractor's trigger words
+    words: frozenset[str]  # every extractor's trigger words made of letters only
+    literals: tuple[str, ...]  # trigger words with digits or symbols ("sn4p", "venm0")
     numbers: frozenset[str]  # number words (rules/numbers.yaml)
     prefixes: frozenset[str]  # first three letters of number words: glued runs start so
     glued: regex.Pattern[str]  # a run made only of number words ("fourfifteen")
@@ -98,7 +100,8 @@ def lexicon() -> Lexicon:
         words.update(w.lower() for w in ex.trigger_words())
     numbers = frozenset(number_rules().words)
     return Lexicon(
-        words=frozenset(words),
+        words=frozenset(w for w in words if w.isalpha()),
+        literals=tuple(sorted(w for w in words if not w.isalpha())),
         numbers=numbers,
         prefixes=frozenset(w[:3] for w in numbers if len(w) >= 3),
         # a run made only of number words, with look-alike letters between them ("oone")
@@ -114,6 +117,9 @@ _LOOKALIKE_WORDS = frozenset(
 )
 
 
+_START = itemgetter(1)
+
+
 class Scan:
     """The triggers of one text, grouped for quick selection.
 
@@ -122,21 +128,30 @@ class Scan:
     digit, "w" trigger word, "s" trigger symbol, "dot" a "." before a TLD-like word.
     """
 
-    __slots__ = ("by_kind", "by_word", "low", "text", "tokens")
+    __slots__ = ("by_kind", "by_word", "digitish", "low", "text", "trigger_words")
 
     def __init__(self, text: str, ctx: ExtractContext | None) -> None:
         self.text = text
         self.low = low = lower_same_length(text)
         lex = lexicon()
-        tokens: list[Token] = []
+        # Tokens go straight into the lists their readers use (no grouping pass):
+        # `digitish` for the digit windows, `by_word` for trigger words, `by_kind`.
+        digitish: list[Token] = []  # num, d, kc, ten, sym and "|"
+        words: list[Token] = []
         # Letter runs: find which distinct words matter first (C-speed set work),
-        # then locate only those; most words of an ad trigger nothing.
+        # then locate only those; most words of an ad trigger nothing. Whether a
+        # word is a glued run of number words is remembered across records.
         present = set(_LETTERS.findall(low, ctx))
         wanted = present & lex.words
         # look-alike letter runs ("i", "oi") are kept below only when touching a digit
         numbers = present & lex.numbers | present & _LOOKALIKE_WORDS
         for w in present - lex.numbers - lex.words:
-            if len(w) > 3 and (w[:3] in lex.prefixes or w[0] in "oils") and lex.glued.fullmatch(w):
+            glued = _GLUED.get(w)
+            if glued is None:
+                glued = _is_glued(w, lex)
+                if len(_GLUED) < MAX_CACHED_WORDS and len(w) <= 64:  # from text: bounded
+                    _GLUED[w] = glued
+            if glued:
                 numbers.add(w)  # "fourfifteen", "oone" (look-alike + number word)
         by_word: dict[str, list[Token]] = defaultdict(list)
         for w in wanted | numbers:
@@ -147,28 +162,43 @@ class Scan:
                 if not is_num and w not in wanted:
                     continue
                 tok = Token("num" if is_num else "w", s, e, w)
-                tokens.append(tok)
+                (digitish if is_num else words).append(tok)
                 if w in wanted:
                     by_word[w].append(tok)
+        for w in lex.literals:  # "sn4p" is no letter run: found as a literal, whole
+            for s in _find_literal(low, w):
+                tok = Token("w", s, s + len(w), w)
+                words.append(tok)
+                by_word[w].append(tok)
+        digit_runs: list[Token] = []
         for m in _DIGITS.all_matches(low, ctx):
             s, e = m.span()
             w = m.group()
             if low.startswith(_KEYCAP, e):  # "4️⃣": the last digit is a keycap
                 if e - s > 1:
-                    tokens.append(Token("d", s, e - 1, w[:-1]))
-                tokens.append(Token("kc", e - 1, e + (1 if low[e] == "\u20e3" else 2), w[-1]))
+                    digit_runs.append(Token("d", s, e - 1, w[:-1]))
+                digitish.append(Token("kc", e - 1, e + (1 if low[e] == "\u20e3" else 2), w[-1]))
             else:
-                tokens.append(Token("d", s, e, w))
+                digit_runs.append(Token("d", s, e, w))
+        digitish.extend(digit_runs)
+        symbols: list[Token] = []
         for ch in SYMBOLS:
             i = low.find(ch)
             while i >= 0:
-                tokens.append(Token("s", i, i + 1, ch))
+                symbols.append(Token("s", i, i + 1, ch))
                 i = low.find(ch, i + 1)
-        if not low.isascii() and _SYMBOL_DIGIT_RE.search(low) is not None:
-            tokens.extend(
+        if len(symbols) > 1:
+            symbols.sort(key=_START)
+        if "|" in low:
+            digitish.extend(t for t in symbols if t.low == "|")
+        # a set test, not a regex: the regex module's class test over these
+        # ranges costs ~50 us on an ordinary non-ASCII ad (emoji)
+        if not low.isascii() and not _SYMBOL_DIGIT_SET.isdisjoint(low):
+            digitish.extend(
                 Token(m.lastgroup, m.start(), m.end(), m.group())
                 for m in _SYM.all_matches(low, ctx)
             )
+        dots: list[Token] = []
         i = low.find(".")
         while i >= 0:  # "x.com", "example.org": a "." between an alnum and 2+ letters
             if (
@@ -177,14 +207,21 @@ class Scan:
                 and low[i + 1 : i + 3].isalpha()
                 and len(low[i + 1 : i + 3]) == 2
             ):
-                tokens.append(Token("dot", i, i + 1, "."))
+                dots.append(Token("dot", i, i + 1, "."))
             i = low.find(".", i + 1)
-        tokens.sort(key=lambda t: t[1])
-        self.tokens = tokens
+        digitish.sort(key=_START)
+        self.digitish = digitish
+        self.trigger_words = words
         self.by_word = by_word
-        self.by_kind: dict[str, list[Token]] = defaultdict(list)
-        for tok in tokens:
-            self.by_kind[tok[0]].append(tok)
+        self.by_kind: dict[str, list[Token]] = {"d": digit_runs, "s": symbols, "dot": dots}
+
+    @property
+    def tokens(self) -> list[Token]:
+        """Every trigger in text order (the readers use the grouped lists)."""
+        return sorted(
+            [*self.digitish, *self.trigger_words, *self.by_kind["s"], *self.by_kind["dot"]],
+            key=_START,
+        )
 
     def words(self, wanted: frozenset[str]) -> list[Token]:
         """Tokens that are any of `wanted` (lower-case), in text order."""
@@ -204,18 +241,58 @@ def _touches_digit(low: str, s: int, e: int) -> bool:
     return low[s - 1 : s].isdigit() or low[s - 1 : s] in ("+", "＋") or low[e : e + 1].isdigit()
 
 
-_SYMBOL_DIGIT_RE = regex.compile(rf"[{SYMBOL_DIGITS}\U0001F51F]")
-_WORD_RES: dict[str, regex.Pattern[str]] = {}
+def _expand(spec: str) -> frozenset[str]:
+    """The characters of a character-class body made of single characters and "a-z" ranges."""
+    out: set[str] = set()
+    i = 0
+    while i < len(spec):
+        if i + 2 < len(spec) and spec[i + 1] == "-":
+            out.update(chr(c) for c in range(ord(spec[i]), ord(spec[i + 2]) + 1))
+            i += 3
+        else:
+            out.add(spec[i])
+            i += 1
+    return frozenset(out)
+
+
+_SYMBOL_DIGIT_SET = _expand(SYMBOL_DIGITS + "\U0001f51f")
+MAX_CACHED_WORDS = 65536
+_GLUED: dict[str, bool] = {}
+
+
+def _is_glued(w: str, lex: Lexicon) -> bool:
+    return (
+        len(w) > 3
+        and (w[:3] in lex.prefixes or w[0] in "oils")
+        and lex.glued.fullmatch(w) is not None
+    )
 
 
 def _find_word(low: str, w: str) -> list[int]:
-    """Start offsets of `w` as a whole letter run in `low` (a literal scan in C)."""
-    pattern = _WORD_RES.get(w)
-    if pattern is None:
-        pattern = regex.compile(rf"(?<!\p{{L}}){regex.escape(w)}(?!\p{{L}})")
-        if len(_WORD_RES) < 4096:  # words here come from text: keep the cache bounded
-            _WORD_RES[w] = pattern
-    return [m.start() for m in pattern.finditer(low)]
+    """Start offsets of `w` as a whole letter run in `low` (`str.find` runs in C).
+
+    `w` is itself a whole letter run of `low`, so a hit is whole when neither
+    neighbour is a letter (`str.isalpha` is the Unicode letter test, like \\p{L}).
+    """
+    out = []
+    n = len(w)
+    i = low.find(w)
+    while i >= 0:
+        if not (i and low[i - 1].isalpha()) and not low[i + n : i + n + 1].isalpha():
+            out.append(i)
+        i = low.find(w, i + n)
+    return out
+
+
+def _find_literal(low: str, w: str) -> list[int]:
+    """Start offsets of `w` with no letter or digit glued on either side."""
+    out = []
+    i = low.find(w)
+    while i >= 0:
+        if not (i and low[i - 1].isalnum()) and not low[i + len(w) : i + len(w) + 1].isalnum():
+            out.append(i)
+        i = low.find(w, i + 1)
+    return out
 
 
 _local = threading.local()

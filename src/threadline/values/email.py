@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import regex
 
-from threadline.values.base import NO_CONTEXT, CleanContext, ValueType
+from threadline.values.base import NO_CONTEXT, CleanContext, ValueType, timeout_for
 
 # RFC 5322 "dot-atom" subset that real mailboxes use; bounded lengths.
 _EMAIL = regex.compile(
@@ -34,7 +34,7 @@ class EmailType(ValueType):
     def validate(self, value: str) -> bool:
         if len(value) > 254 or value.count("@") != 1:
             return False
-        return _EMAIL.fullmatch(value, timeout=0.05) is not None
+        return _EMAIL.fullmatch(value, timeout=timeout_for(value)) is not None
 
 
 EMAIL = EmailType()

@@ -20,6 +20,7 @@ from threadline.values.base import (
     ValueType,
     load_yaml,
     str_list,
+    timeout_for,
 )
 
 UNKNOWN_PLATFORM = "unknown"  # a bare "@name" whose platform the ad does not say
@@ -108,7 +109,7 @@ class HandleType(ValueType):
             return False
         if not any(c.isalpha() for c in user):  # "4155550123", "6_2_6": a phone, not a handle
             return False
-        return regex.fullmatch(pattern, user, timeout=0.05) is not None
+        return regex.fullmatch(pattern, user, timeout=timeout_for(user)) is not None
 
 
 HANDLE = HandleType()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import regex
 
-from threadline.values.base import NO_CONTEXT, CleanContext, ValueType
+from threadline.values.base import NO_CONTEXT, CleanContext, ValueType, timeout_for
 
 _NAME = regex.compile(r"\p{Lu}[\p{Ll}'’-]{1,20}(?: \p{Lu}[\p{Ll}'’-]{1,20}){0,2}")
 
@@ -25,7 +25,7 @@ class PersonNameType(ValueType):
         return value if self.validate(value) else None
 
     def validate(self, value: str) -> bool:
-        return _NAME.fullmatch(value, timeout=0.05) is not None
+        return _NAME.fullmatch(value, timeout=timeout_for(value)) is not None
 
 
 PERSON_NAME = PersonNameType()

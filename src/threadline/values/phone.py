@@ -3,16 +3,43 @@
 A number written without a country code is read in the context's
 `default_region` (the record's country or place, else the case's, else US).
 Only numbers that `phonenumbers.is_valid_number` accepts are values: merely
-"possible" numbers are too often prices, ids or dates.
+"possible" numbers are too often prices, ids or dates. The one exception is
+data: ranges reserved for fiction that libphonenumber rejects (Ofcom's
+07700 900xxx, `data/phone_fiction.yaml`) are numbers too, because ads and
+synthetic corpora print them exactly like real ones.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 import phonenumbers
 
-from threadline.values.base import NO_CONTEXT, CleanContext, ValueType
+from threadline.values.base import NO_CONTEXT, CleanContext, DataError, ValueType, load_yaml
 
 FALLBACK_REGION = "US"
+
+
+@cache
+def fiction_ranges() -> tuple[tuple[str, int], ...]:
+    """(E.164 digit prefix, E.164 digit count) of the fiction ranges libphonenumber rejects."""
+    data = load_yaml("threadline.values", "data/phone_fiction.yaml", {"ranges": list})
+    out = []
+    for r in data["ranges"]:
+        if not (
+            isinstance(r, dict)
+            and isinstance(r.get("prefix"), str)
+            and r["prefix"].isdigit()
+            and isinstance(r.get("digits"), int)
+        ):
+            raise DataError("phone_fiction.yaml: each range needs a digit prefix and digits")
+        out.append((r["prefix"], r["digits"]))
+    return tuple(out)
+
+
+def _fiction(number: phonenumbers.PhoneNumber) -> bool:
+    digits = f"{number.country_code}{number.national_number}"
+    return any(digits.startswith(p) and len(digits) == n for p, n in fiction_ranges())
 
 
 class PhoneType(ValueType):
@@ -33,6 +60,7 @@ class PhoneType(ValueType):
         if not (
             phonenumbers.is_valid_number_for_region(number, region)
             or phonenumbers.is_valid_number(number)
+            or _fiction(number)
         ):
             return None
         if number.country_code == 1 and len(str(number.national_number)) != 10:

@@ -13,7 +13,14 @@ from functools import cache
 
 import regex
 
-from threadline.values.base import NO_CONTEXT, CleanContext, DataError, ValueType, load_yaml
+from threadline.values.base import (
+    NO_CONTEXT,
+    CleanContext,
+    DataError,
+    ValueType,
+    load_yaml,
+    timeout_for,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +89,7 @@ def resolve_currency(marker: str, context: CleanContext) -> str | None:
 
 
 def parse_amount(text: str) -> Decimal | None:
-    m = _AMOUNT.search(text, timeout=0.05)
+    m = _AMOUNT.search(text, timeout=timeout_for(text))
     if m is None:
         return None
     s = m.group()
@@ -116,7 +123,7 @@ class PriceType(ValueType):
             return raw  # already canonical
         vocab = vocabulary()
         text = " ".join(raw.split())
-        amount_m = _AMOUNT.search(text, timeout=0.05)
+        amount_m = _AMOUNT.search(text, timeout=timeout_for(text))
         if amount_m is None:
             return None
         rest = (text[: amount_m.start()] + " " + text[amount_m.end() :]).strip(" /:=-x")
@@ -145,7 +152,7 @@ class PriceType(ValueType):
         return price.canonical() if price else None
 
     def validate(self, value: str) -> bool:
-        return _CANON.fullmatch(value, timeout=0.05) is not None
+        return _CANON.fullmatch(value, timeout=timeout_for(value)) is not None
 
 
 PRICE = PriceType()

@@ -12,7 +12,14 @@ from functools import cache
 
 import regex
 
-from threadline.values.base import NO_CONTEXT, CleanContext, ValueType, load_yaml, str_list
+from threadline.values.base import (
+    NO_CONTEXT,
+    CleanContext,
+    ValueType,
+    load_yaml,
+    str_list,
+    timeout_for,
+)
 
 _HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _CANON = regex.compile(
@@ -57,7 +64,7 @@ class UrlType(ValueType):
         return canon if self.validate(canon) else None
 
     def validate(self, value: str) -> bool:
-        if _CANON.fullmatch(value, timeout=0.05) is None:
+        if _CANON.fullmatch(value, timeout=timeout_for(value)) is None:
             return False
         host = value.split("/", 1)[0].split(":", 1)[0]
         return known_tld(host.rsplit(".", 1)[-1])

@@ -124,7 +124,8 @@ class EmailExtractor(Extractor):
         seen: set[int] = set()
         for tok in sorted(triggers, key=lambda t: t.start):
             lo, hi = max(0, tok.start - WINDOW_BEFORE), min(len(text), tok.end + WINDOW_AFTER)
-            for m in _pattern()[0].finditer(text, ctx, lo, hi):
+            plain = _plain_match(text, tok.start, lo, hi, ctx) if tok.low in "@＠" else None
+            for m in [plain] if plain is not None else _pattern()[0].finditer(text, ctx, lo, hi):
                 if m.start("at") <= tok.start < m.end("at") and m.start() not in seen:
                     seen.add(m.start())
                     mention = self._read(text, m)
@@ -177,6 +178,35 @@ class EmailExtractor(Extractor):
                 obfuscation=tuple(sorted(kinds)),
             ),
         )
+
+
+def _plain_match(
+    text: str, at: int, lo: int, hi: int, ctx: ExtractContext
+) -> regex.Match[str] | None:
+    """The address around a plain "@", matched from where its local part starts.
+
+    The fast path for the usual "jane.doe@example.com": walk back over the
+    local part's characters and match anchored there, instead of searching
+    the whole window. Not taken when the local part could reach further
+    back through a spelled, spaced or bracketed dot ("jane dot doe@…"); the
+    window search handles those.
+    """
+    k = at
+    while k > lo and (text[k - 1].isalnum() or text[k - 1] in "._%+-"):
+        k -= 1
+    if k == at:
+        return None
+    head = text[max(0, k - 12) : k]
+    if head[-1:] in " \t":
+        head = head.rstrip(" \t").lower()
+        if head[-1:] in ".)]}>" or head.endswith(tuple(_rules()["dot_words"])):
+            return None
+    elif head[-1:] in ")]}>":
+        return None
+    m = _pattern()[0].match(text, ctx, k, hi)
+    if m is None or not m.start("at") <= at < m.end("at"):
+        return None
+    return m
 
 
 def _span_len(domain: str, kept: list[str], parts: regex.Pattern[str]) -> int:

@@ -8,6 +8,8 @@ Three forms, most specific first:
 Usernames must satisfy the platform's rules (`values/data/platforms.yaml`) and
 not be a word of ordinary prose (`rules/handles.yaml`). A numeric "username"
 (WhatsApp, Signal) is a phone number and is left to the phone extractor.
+A platform name written with digits or symbols for letters ("sn4p",
+"0nlyfans") is recorded as obfuscation ("obfuscated_service_name").
 """
 
 from __future__ import annotations
@@ -81,12 +83,36 @@ def _digitish() -> regex.Pattern[str]:
     return regex.compile(r"(?:\d|" + trie_pattern(sorted(number_rules().words)) + r"|[oils])+")
 
 
+@cache
+def _digit_unit() -> regex.Pattern[str]:
+    return regex.compile(r"\d|" + trie_pattern(sorted(number_rules().words)) + r"|[oils]")
+
+
+MIN_PHONE_UNITS = 7  # digits a phone number has at least (deobfuscate.MIN_DIGITS)
+
+
+def _phone_like(user: str, text: str, end: int) -> bool:
+    """Is this "username" the start of an obfuscated phone number ("whatsapp tres uno…")?
+
+    Only digits, number words and look-alike letters, and either long enough
+    for a number or followed by more of them. "luna22" ("l", "una", "2",
+    "2") is too short and stands alone: a username.
+    """
+    low = user.lower()
+    if _digitish().fullmatch(low) is None:
+        return False
+    if len(_digit_unit().findall(low)) >= MIN_PHONE_UNITS:
+        return True
+    nxt = text[end : end + 24].lstrip(" \t-.,()").split(None, 1)
+    return bool(nxt) and _digitish().match(nxt[0].lower()) is not None
+
+
 _SCHEME = regex.compile(r"(?i)(?:https?://)?(?:www\.)?\Z")
 
 
 class HandleExtractor(Extractor):
     name = "handle"
-    version = "1.0"
+    version = "1.1"  # 1.1: obfuscated platform names recorded; "luna22" is a username
     types = ("handle",)
     examples = (
         Example("snap: luna_rose22", (("handle", "snap: luna_rose22", "snapchat:luna_rose22"),)),
@@ -95,6 +121,12 @@ class HandleExtractor(Extractor):
         Example("telegram: @rosie_rx", (("handle", "telegram: @rosie_rx", "telegram:rosie_rx"),)),
         Example("onlyfans.com/luna.x", (("handle", "onlyfans.com/luna.x", "onlyfans:luna.x"),)),
         Example("DM @velvet_vee", (("handle", "@velvet_vee", "unknown:velvet_vee"),)),
+        Example("sn4p: luna_rose22", (("handle", "sn4p: luna_rose22", "snapchat:luna_rose22"),)),
+        Example(
+            "snap: luna22 • whatsapp tres uno cinco",
+            (("handle", "snap: luna22", "snapchat:luna22"),),
+            note="luna22 spells l-una-2-2, too short for a phone; tres… starts one",
+        ),
         Example("snap me only, no kik", ()),
         Example("of course sc is fine", ()),
     )
@@ -120,6 +152,7 @@ class HandleExtractor(Extractor):
         self, text: str, pos: int, is_at: bool, p: _Patterns, ctx: ExtractContext
     ) -> Mention | None:
         start = pos
+        obfuscation: tuple[str, ...] = ()
         if is_at:
             m = p.bare.match(text, ctx, pos)
             if m is None:
@@ -134,6 +167,8 @@ class HandleExtractor(Extractor):
             if alias.lower() in p.weak and not (m.group("sep") or m.group("at")):
                 return None
             platform, pid, conf = platform_for(alias), "handle.keyword", 0.9
+            if not alias.replace(" ", "").isalpha():
+                obfuscation = ("obfuscated_service_name",)  # "sn4p", "0nlyfans"
         else:
             return None
         user = m.group("user")
@@ -144,7 +179,7 @@ class HandleExtractor(Extractor):
             or stripped.lower() in _not_user()
             or text[user_end : user_end + 1] == "@"
             or platform is None
-            or _digitish().fullmatch(stripped.lower()) is not None
+            or _phone_like(stripped, text, user_end)
         ):  # "whatsapp tres…"
             return None
         normalized = HANDLE.clean(f"{platform}:{stripped}")
@@ -157,7 +192,9 @@ class HandleExtractor(Extractor):
             user_end,
             normalized,
             conf,
-            Explanation(pattern_id=pid, steps=("platform_alias", "lowercase")),
+            Explanation(
+                pattern_id=pid, steps=("platform_alias", "lowercase"), obfuscation=obfuscation
+            ),
         )
 
 

@@ -15,7 +15,7 @@ gives its coordinates, which the explanation also carries.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -74,6 +74,23 @@ _LOWER_AFTER_CUE = BoundedPattern(
 )
 
 
+MAX_CACHED_WORDS = 65536
+# the gazetteer is read-only, so a phrase resolves the same way every time; ads
+# repeat their places, and a lookup folds and filters several candidates
+_resolve = lru_cache(maxsize=MAX_CACHED_WORDS)(resolve)
+_STARTS: dict[str, bool] = {}
+
+
+def _may_start(word: str, first_words: frozenset[str]) -> bool:
+    """Can this capitalised word start a gazetteer name? Remembered: ads repeat their words."""
+    known = _STARTS.get(word)
+    if known is None:
+        known = fold(word) in first_words
+        if len(_STARTS) < MAX_CACHED_WORDS:  # words come from text: bounded
+            _STARTS[word] = known
+    return known
+
+
 class LocationExtractor(Extractor):
     name = "location"
     version = "1.0"
@@ -110,7 +127,7 @@ class LocationExtractor(Extractor):
             if not i & 255:
                 ctx.check("location")
             start = caps[i][0]
-            if fold(text[start : caps[i][1]]) not in first_words:
+            if not _may_start(text[start : caps[i][1]], first_words):
                 i += 1
                 continue
             # longest phrase of capitalised words starting here that the gazetteer knows
@@ -138,10 +155,10 @@ class LocationExtractor(Extractor):
             if marker.search(head):
                 continue
             qual = _QUAL.match(text, end)
-            place = resolve(f"{text[start:end]}{qual.group()}", region) if qual else None
+            place = _resolve(f"{text[start:end]}{qual.group()}", region) if qual else None
             used_qual = place is not None
             if place is None:
-                place = resolve(text[start:end], region)
+                place = _resolve(text[start:end], region)
             if place is None:
                 continue
             has_cue = used_qual or cue.search(head) is not None
@@ -175,7 +192,7 @@ class LocationExtractor(Extractor):
             words = m.group("phrase").split(" ")
             for n in range(len(words), 0, -1):
                 phrase = " ".join(words[:n])
-                place = resolve(phrase, region)
+                place = _resolve(phrase, region)
                 if place and fold(phrase) not in never and place.population >= 100_000:
                     start = m.start("phrase")
                     out.append(

@@ -1,4 +1,4 @@
-"""Payment handles: Cash App "$cashtag", Venmo, PayPal.me, Zelle, Apple Pay, Chime.
+"""Payment handles: Cash App "$cashtag", Venmo, PayPal.me, Zelle, Apple Pay, Chime, Revolut.
 
 Forms, most specific first:
 * a profile URL ("cash.app/$jane", "paypal.me/jane", "venmo.com/u/jane");
@@ -8,6 +8,11 @@ Forms, most specific first:
   is also reported on its own (see the engine's overlap rule);
 * a bare "$cashtag" ("$LunaRose") — a "$" directly followed by a letter, so
   "$200" is a price, and not a currency code ("$USD", `rules/payments.yaml`).
+
+A service name written with digits or symbols for letters ("venm0", "ca$h
+app") is recorded as obfuscation ("obfuscated_service_name"). A handle after
+a service name ("Revolut @jade") is a payment handle, which wins over the
+plain social handle the same "@name" also reads as (engine overlap rule).
 """
 
 from __future__ import annotations
@@ -83,7 +88,7 @@ _SCHEME = regex.compile(r"(?i)(?:https?://)?(?:www\.)?\Z")
 
 class PaymentHandleExtractor(Extractor):
     name = "payment_handle"
-    version = "1.0"
+    version = "1.1"  # 1.1: Revolut; obfuscated service names recorded
     types = ("payment_handle",)
     examples = (
         Example(
@@ -98,6 +103,13 @@ class PaymentHandleExtractor(Extractor):
             (("payment_handle", "Zelle: 415-555-0123", "zelle:+14155550123"),),
         ),
         Example("$200/hr, $USD only, cashapp only", ()),
+        Example(
+            "Revolut @jade_x99 for deposits",
+            (("payment_handle", "Revolut @jade_x99", "revolut:jade_x99"),),
+            note="a handle after a payment service is a payment handle, not a social one",
+        ),
+        Example("revolut.me/rosiex", (("payment_handle", "revolut.me/rosiex", "revolut:rosiex"),)),
+        Example("venm0: @jade-x99", (("payment_handle", "venm0: @jade-x99", "venmo:jade-x99"),)),
     )
 
     def trigger_words(self) -> frozenset[str]:
@@ -122,6 +134,7 @@ class PaymentHandleExtractor(Extractor):
         url, keyword, cashtag, _ = _patterns()
         aliases, urls, not_tag, not_ident = _rules()
         start = pos
+        obfuscation: tuple[str, ...] = ()
         if is_dollar:
             m = cashtag.match(text, ctx, pos)
             if m is None or m.group("id").lower() in not_tag:
@@ -137,6 +150,8 @@ class PaymentHandleExtractor(Extractor):
                 return None
             if service in ("cashapp", "chime") and ident[:1].isdigit():
                 return None  # "cashapp 200" is a price paid by Cash App
+            if not _squash(m.group("svc")).isalpha():
+                obfuscation = ("obfuscated_service_name",)  # "venm0", "ca$h app"
         else:
             return None
         normalized = PAYMENT_HANDLE.clean(f"{service}:{ident}", ctx.clean_context())
@@ -149,7 +164,9 @@ class PaymentHandleExtractor(Extractor):
             m.end("id"),
             normalized,
             0.95 if pid != "payment.cashtag" else 0.85,
-            Explanation(pattern_id=pid, steps=(f"service:{service}", "lowercase")),
+            Explanation(
+                pattern_id=pid, steps=(f"service:{service}", "lowercase"), obfuscation=obfuscation
+            ),
         )
 
 

@@ -11,6 +11,10 @@ number in the record's region. Which runs win (documented rule):
 
 chosen greedily, so a window can hold several numbers ("415-555-0123 /
 415-555-0199") and a stray age or price before a number is left out.
+
+A trunk prefix written in brackets after the country code ("+44 (0) 7700
+900123") is dropped before parsing: it is dialled only inside the country.
+A "+" written as a word ("más uno …") is recorded as obfuscation.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from phonenumbers import PhoneMetadata
 
 from threadline.extract.base import Example, Explanation, ExtractContext, Extractor, Mention
 from threadline.extract.deobfuscate import DigitWindow, digit_windows, obfuscation_of
+from threadline.extract.numbers import Piece
 from threadline.values.base import CleanContext
 from threadline.values.phone import FALLBACK_REGION, PHONE
 
@@ -80,14 +85,30 @@ def _widen(text: str, start: int, end: int) -> int:
     return start if plus is None else plus
 
 
-def _candidates(text: str, window: DigitWindow, region: str) -> list[tuple[tuple, int, int, str]]:
+def _trunk(text: str, piece: Piece) -> bool:
+    """A bracketed national trunk prefix: the "(0)" of "+44 (0) 7700 900123"."""
+    return (
+        piece.digits == "0"
+        and text[piece.start - 1 : piece.start] == "("
+        and text[piece.end : piece.end + 1] == ")"
+    )
+
+
+def _candidates(
+    text: str, window: DigitWindow, region: str
+) -> list[tuple[tuple, int, int, str, bool]]:
+    """(rank key, first piece, last piece, E.164, trunk prefix dropped) of every valid run."""
     found = []
     pieces = window.pieces
     lengths = _lengths(region)
     for i in range(len(pieces)):
         plus = _plus_before(text, pieces[i].start)
         digits = ""
+        trunk = False
         for j in range(i, len(pieces)):
+            if plus is not None and i < j and not trunk and _trunk(text, pieces[j]):
+                trunk = True  # "+44 (0) 7700…": the "0" is not part of the number
+                continue
             digits += pieces[j].digits
             if len(digits) > MAX_DIGITS:
                 break
@@ -106,13 +127,13 @@ def _candidates(text: str, window: DigitWindow, region: str) -> list[tuple[tuple
             weak = sum(1 for p in pieces[i : j + 1] if p.weak)
             # more real pieces, then an explicit "+" prefix, then fewer weak words, then earlier
             key = (j - i + 1 - weak, plus is not None, -weak, -i)
-            found.append((key, i, j, e164))
+            found.append((key, i, j, e164, trunk))
     return found
 
 
 class PhoneExtractor(Extractor):
     name = "phone"
-    version = "1.0"
+    version = "1.1"  # 1.1: "(0)" trunk prefix, fiction ranges, spelled "+" recorded
     types = ("phone",)
     examples = (
         Example("Call 415-555-0123 now", (("phone", "415-555-0123", "+14155550123"),)),
@@ -139,6 +160,28 @@ class PhoneExtractor(Extractor):
         Example("$200/hr 415-555-0123", (("phone", "415-555-0123", "+14155550123"),)),
         Example("150 roses, 36-24-36, 5'6, 22yo, 10am-2am, 12/25/2024", ()),
         Example("Post ID: 88213409 zip 77002", ()),
+        Example(
+            "WhatsApp +44 7700 900123",
+            (("phone", "+44 7700 900123", "+447700900123"),),
+            note="Ofcom's drama range, which libphonenumber rejects",
+        ),
+        Example(
+            "call +44 (0) 7700 900123 anytime",
+            (("phone", "+44 (0) 7700 900123", "+447700900123"),),
+            note="bracketed trunk prefix after the country code",
+        ),
+        Example("+1 (0) 415 555 0123", (("phone", "+1 (0) 415 555 0123", "+14155550123"),)),
+        Example(
+            "más uno cuatro uno cinco cinco cinco cinco cero uno dos tres",
+            (
+                (
+                    "phone",
+                    "más uno cuatro uno cinco cinco cinco cinco cero uno dos tres",
+                    "+14155550123",
+                ),
+            ),
+            obfuscation=("spelled_digits:es", "spelled_plus"),
+        ),
     )
 
     def extract(self, text: str, ctx: ExtractContext) -> list[Mention]:
@@ -148,7 +191,7 @@ class PhoneExtractor(Extractor):
         for window in digit_windows(text, ctx):
             ctx.check("phone")
             chosen: list[tuple[int, int]] = []
-            for _key, i, j, e164 in sorted(_candidates(text, window, region), reverse=True):
+            for _key, i, j, e164, trunk in sorted(_candidates(text, window, region), reverse=True):
                 if any(i <= b and a <= j for a, b in chosen):
                     continue
                 chosen.append((i, j))
@@ -158,10 +201,14 @@ class PhoneExtractor(Extractor):
                     continue  # bridged windows may repeat a span already read
                 taken.append((start, end))
                 obfuscation = obfuscation_of(window, i, j)
+                if start < window.pieces[i].start and text[start].isalpha():
+                    obfuscation = tuple(sorted((*obfuscation, "spelled_plus")))  # "más", "plus"
                 steps = [
                     "digit_windows",
                     *sorted({k for p in window.pieces[i : j + 1] for k in p.kinds if k != "ascii"}),
                 ]
+                if trunk:
+                    steps.append("drop_trunk_prefix")
                 steps.append(f"phonenumbers:{region}")
                 confidence = 0.97 - 0.03 * len(obfuscation) - (0.15 if window.bridged else 0.0)
                 mentions.append(

@@ -8,6 +8,9 @@ One bounded pattern with four shapes, built from the vocabulary in
 4. unit then amount ("hh 120", "1hr: $200").
 A bare number is never a price; an amount with only a unit must be at least
 `MIN_UNIT_ONLY_AMOUNT` (so "24hrs", "2h" availability is not a price).
+Thousands are grouped with "," or, in European style, "." ("3.500 €" is
+3500). A currency code written after the amount names the currency even
+when a symbol comes before it ("$45,000 MXN" is pesos, whatever the region).
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ from threadline.values.price import PRICE, vocabulary
 
 MIN_UNIT_ONLY_AMOUNT = Decimal(30)
 # No leading zero: "0139" is the tail of a phone number, not an amount.
-_AMOUNT = r"[1-9]\d{0,2}(?:,\d{3})+(?![\d])|[1-9]\d{0,5}(?:[.,]\d{1,2})?"
+_AMOUNT = (
+    r"[1-9]\d{0,2}(?:,\d{3})+(?![\d])|[1-9]\d{0,2}(?:\.\d{3})+(?![\d])"
+    r"|[1-9]\d{0,5}(?:[.,]\d{1,2})?"
+)
 # A symbol or unit directly followed by another amount belongs to that amount ("hh 80").
 _NOT_NEXT = r"(?![ \t]{0,2}[:=\-]?[ \t]{0,2}[$€£]?\d)"
 
@@ -75,7 +81,8 @@ def _patterns() -> _Patterns:
                 rf"(?:{per}(?P<u>{unit}){e}{_NOT_NEXT})?|{per}(?P<u2>{unit}){e}{_NOT_NEXT})"
             ),
         ),
-        triggers=frozenset(regex.split(r"[^\w]", u)[0] for u in v.units) - {""},
+        # unit words only: an amount glued to its unit ("30min") is found from its digits
+        triggers=frozenset(w for u in v.units if (w := regex.split(r"[^\w]", u)[0]).isalpha()),
         suffix_starts=tuple(
             sorted(
                 {w.lower().lstrip("0123456789/ ")[:2] for w in [*v.units, *v.words, *v.symbols]}
@@ -87,7 +94,7 @@ def _patterns() -> _Patterns:
 
 class PriceExtractor(Extractor):
     name = "price"
-    version = "1.0"
+    version = "1.1"  # 1.1: "." thousands ("3.500 €"); a currency code after the amount wins
     types = ("price",)
     examples = (
         Example("$200/hr", (("price", "$200/hr", "200 USD/hour"),)),
@@ -101,6 +108,18 @@ class PriceExtractor(Extractor):
             "1500 pesos x hora", (("price", "1500 pesos x hora", "1500 MXN/hour"),), region="MX"
         ),
         Example("open 24hrs, 2h min", ()),
+        Example(
+            "3.500 € la noche",
+            (("price", "3.500 € la noche", "3500 EUR/overnight"),),
+            region="ES",
+            note="European thousands separator",
+        ),
+        Example(
+            "$45,000 MXN al mes",
+            (("price", "$45,000 MXN", "45000 MXN"),),
+            region="US",
+            note="the currency code after the amount wins over the region's dollar",
+        ),
     )
 
     def trigger_words(self) -> frozenset[str]:
@@ -128,7 +147,14 @@ class PriceExtractor(Extractor):
                 order = (p.symbol_first,)
             elif tok.kind == "d":
                 # an amount needs a currency or a unit right after it: test that in C first
-                tail = sc.low[tok.end : tok.end + 3].lstrip(" \t/")
+                end = tok.end
+                while (  # thousands groups: "3.500 €", "45,000 MXN"
+                    sc.low[end : end + 1] in (",", ".")
+                    and sc.low[end + 1 : end + 4].isdigit()
+                    and not sc.low[end + 4 : end + 5].isdigit()
+                ):
+                    end += 4
+                tail = sc.low[end : end + 3].lstrip(" \t/")
                 if not tail or not (tail[0] in "$€£" or tail.startswith(p.suffix_starts)):
                     continue
                 order = (p.unit_first, p.amount_first)
@@ -148,7 +174,12 @@ class PriceExtractor(Extractor):
     def _read(
         self, text: str, m: regex.Match[str], pid: str, clean_ctx: CleanContext
     ) -> Mention | None:
-        currency = _first(m, "s", "w")
+        symbol, word = _first(m, "s"), _first(m, "w")
+        currency = symbol or word
+        steps = ["amount"]
+        if symbol and word and vocabulary().words.get(word.lower()) not in (None, "$"):
+            currency = word  # "$45,000 MXN": the written code beats the symbol's reading
+            steps.append("currency_code_after_amount")
         unit = _first(m, "u", "u2")
         price = PRICE.parse(m.group("a"), currency, unit, clean_ctx)
         if price is None or (currency is None and price.amount < MIN_UNIT_ONLY_AMOUNT):
@@ -162,7 +193,7 @@ class PriceExtractor(Extractor):
             0.9 if currency else 0.8,
             Explanation(
                 pattern_id=pid,
-                steps=tuple(s for s in ("amount", currency and "currency", unit and "unit") if s),
+                steps=tuple(s for s in (*steps, currency and "currency", unit and "unit") if s),
             ),
         )
 

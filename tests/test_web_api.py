@@ -374,3 +374,35 @@ def test_record_page_shows_the_score_and_its_contributions(client: TestClient) -
     assert abs(total - explained["value"]) < 1e-6
     page = client.get(f"/cases/river/records/{hit['record_id']}").text
     assert 'data-testid="score"' in page and 'data-testid="contributions"' in page
+
+
+def test_screen_matches_image_hashes_against_the_hash_lists(app_store: Store, token: str) -> None:
+    from datetime import UTC, datetime
+
+    from threadline.hashlists import add_entry, create_list
+
+    pdq = "f" * 48 + "0" * 16
+    create_list(
+        app_store, "alice", "partner", supplied_by="Partner NGO", received_at=datetime.now(UTC),
+        terms="MoU 7, no redistribution", purpose="triage of uploads", match_only=True,
+    )  # fmt: skip
+    add_entry(app_store, "alice", "partner", "pdq", pdq)
+    add_entry(app_store, "alice", "partner", "md5", "0" * 32)
+    near = "f" * 47 + "e" + "0" * 16  # one bit away
+    with TestClient(create_app(app_store), base_url="https://testserver") as fresh:
+        auth = {"Authorization": f"Bearer {token}"}
+        body = {
+            "text": "new photos",
+            "images": [
+                {"pdq": near, "quality": 90},
+                {"pdq": near, "quality": 30},  # too low to ever match
+                {"md5": "0" * 32},
+                {"sha256": "a" * 64},
+            ],
+        }
+        out = fresh.post("/v1/screen", json=body, headers=auth).json()
+        found = {(m["image"], m["hash_type"], m["distance"]) for m in out["hash_matches"]}
+        assert found == {(0, "pdq", 1), (2, "md5", 0)}
+        assert all(m["list"] == "partner" and m["match_only"] for m in out["hash_matches"])
+        bad = fresh.post("/v1/screen", json={"text": "x", "images": [{"pdq": "zz"}]}, headers=auth)
+        assert bad.status_code == 422

@@ -54,6 +54,18 @@ def _json(value: Any, status: int = 200) -> Response:
 # --- screening ----------------------------------------------------------------------------
 
 
+HEX64 = r"^[0-9a-fA-F]{64}$"
+
+
+class ImageHashes(BaseModel):
+    """An image's hashes as the platform computed them (`threadline hash` gives all four)."""
+
+    sha256: str | None = Field(default=None, pattern=HEX64)
+    md5: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{32}$")
+    pdq: str | None = Field(default=None, pattern=HEX64)
+    quality: int | None = Field(default=None, ge=0, le=100)
+
+
 class ScreenRecord(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: str | int | None = None
@@ -63,6 +75,7 @@ class ScreenRecord(BaseModel):
     place: str | None = Field(default=None, max_length=500)
     region: str | None = Field(default=None, max_length=8)
     lang: str | None = Field(default=None, max_length=16)
+    images: list[ImageHashes] = Field(default_factory=list, max_length=20)
 
 
 class ScreenBatch(BaseModel):
@@ -71,6 +84,7 @@ class ScreenBatch(BaseModel):
 
 @router.post("/screen", tags=["screening"])
 def screen(
+    request: Request,
     body: ScreenRecord | ScreenBatch,
     principal: Annotated[Principal, Depends(from_token)],
     region: Annotated[str | None, Query(max_length=8)] = None,
@@ -81,9 +95,19 @@ def screen(
     and hash-list matches for each record.
     """
     ctx = ExtractContext(default_region=region)
+    matcher = request.app.state.screen_matcher
+
+    def one(record: ScreenRecord) -> dict[str, Any]:
+        data = record.model_dump(exclude={"images"})
+        out = screen_record(data, ctx)
+        images = [{k: (v.lower() if isinstance(v, str) else v) for k, v in i.model_dump().items()}
+                  for i in record.images]  # fmt: skip
+        out["hash_matches"] = matcher.match(images) if images else []
+        return out
+
     if isinstance(body, ScreenBatch):
-        return _json({"results": [screen_record(r.model_dump(), ctx) for r in body.records]})
-    return _json(screen_record(body.model_dump(), ctx))
+        return _json({"results": [one(r) for r in body.records]})
+    return _json(one(body))
 
 
 # --- cases and sources --------------------------------------------------------------------

@@ -25,6 +25,7 @@ from threadline.errors import Conflict, NotFound, ThreadlineError, ValidationErr
 from threadline.screen import screen_record
 from threadline.store.db import Store
 from threadline.web import api, ui
+from threadline.web.screening import ScreenMatcher
 from threadline.web.security import LoginThrottle, SecurityHeaders
 
 log = logging.getLogger("threadline.web")
@@ -51,6 +52,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Load the extractors' tables (phone metadata, gazetteer …) before the first request,
     # so a platform's first screening call is as fast as the rest.
     screen_record({"text": "warm-up: 415 555 0123, a@b.example, $200/hr, Madrid"})
+    app.state.screen_matcher.current()  # load the hash lists once before serving
     yield
 
 
@@ -67,6 +69,7 @@ def create_app(store: Store, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
     )
     app.state.store = store
     app.state.login_throttle = LoginThrottle()
+    app.state.screen_matcher = ScreenMatcher(store)
 
     @app.exception_handler(ThreadlineError)
     async def core_error(request: Request, exc: ThreadlineError) -> Response:

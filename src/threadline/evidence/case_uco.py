@@ -33,7 +33,7 @@ from typing import Any
 
 from threadline import __version__
 from threadline.evidence import raw
-from threadline.evidence.common import ExportSummary, dumps, record_audit
+from threadline.evidence.common import ExportSummary, dumps, write_single_file
 from threadline.evidence.custody import CustodyEvent, custody_events
 from threadline.evidence.facts import Facts, derive
 from threadline.evidence.outdir import OutputFolder
@@ -75,35 +75,13 @@ def export_case(
     folder = OutputFolder(out_dir)
     try:
         body = build(store, data, facts, events, pseudonymized=pseudonymize, exif=exif)
-        entry = folder.write_bytes(CASE_FILE, body)
-        seq = record_audit(
-            store,
-            actor,
-            data,
-            fmt="case",
-            out_dir=folder.root,
-            pseudonymized=pseudonymize,
-            main_file=CASE_FILE,
-            main_sha256=entry.sha256,
-        )
     except BaseException:
         folder.discard()
         raise
-    return ExportSummary(
-        case=data.case.name,
-        format="case",
-        out_dir=folder.root,
-        records=len(data.records),
-        files=1,
-        bytes=entry.size,
+    return write_single_file(
+        store, actor, data, folder, fmt="case", name=CASE_FILE, body=body,
         pseudonymized=pseudonymize,
-        withheld=0,
-        network_id=data.selection.network_id,
-        main_file=CASE_FILE,
-        main_sha256=entry.sha256,
-        signing_key=None,
-        audit_seq=seq,
-    )
+    )  # fmt: skip
 
 
 def build(

@@ -73,6 +73,45 @@ def record_audit(
         return event.seq
 
 
+def write_single_file(
+    store: Store,
+    actor: str,
+    data: ExportData,
+    folder: Any,  # an OutputFolder
+    *,
+    fmt: str,
+    name: str,
+    body: bytes,
+    pseudonymized: bool,
+) -> ExportSummary:
+    """Write the one file of a CASE or FtM export, audit it, and summarise; on any error
+    the folder's files are removed."""
+    try:
+        entry = folder.write_bytes(name, body)
+        seq = record_audit(
+            store, actor, data, fmt=fmt, out_dir=folder.root, pseudonymized=pseudonymized,
+            main_file=name, main_sha256=entry.sha256,
+        )  # fmt: skip
+    except BaseException:
+        folder.discard()
+        raise
+    return ExportSummary(
+        case=data.case.name,
+        format=fmt,
+        out_dir=folder.root,
+        records=len(data.records),
+        files=1,
+        bytes=entry.size,
+        pseudonymized=pseudonymized,
+        withheld=0,
+        network_id=data.selection.network_id,
+        main_file=name,
+        main_sha256=entry.sha256,
+        signing_key=None,
+        audit_seq=seq,
+    )
+
+
 def dumps(value: Any) -> bytes:
     """Stable, readable JSON: sorted keys so two exports of the same facts are byte-equal."""
     return (

@@ -28,7 +28,7 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 from followthemoney.util import make_entity_id
 
-from threadline.evidence.common import ExportSummary, jsonl, record_audit
+from threadline.evidence.common import ExportSummary, jsonl, write_single_file
 from threadline.evidence.facts import Facts, MentionFact, RecordFact, derive
 from threadline.evidence.outdir import OutputFolder
 from threadline.evidence.pseudonym import for_case
@@ -60,35 +60,14 @@ def export_ftm(
     facts = derive(data, for_case(store, actor, data.case.id, enabled=pseudonymize))
     folder = OutputFolder(out_dir)
     try:
-        entry = folder.write_bytes(FTM_FILE, build(store, data, facts, pseudonymized=pseudonymize))
-        seq = record_audit(
-            store,
-            actor,
-            data,
-            fmt="ftm",
-            out_dir=folder.root,
-            pseudonymized=pseudonymize,
-            main_file=FTM_FILE,
-            main_sha256=entry.sha256,
-        )
+        body = build(store, data, facts, pseudonymized=pseudonymize)
     except BaseException:
         folder.discard()
         raise
-    return ExportSummary(
-        case=data.case.name,
-        format="ftm",
-        out_dir=folder.root,
-        records=len(data.records),
-        files=1,
-        bytes=entry.size,
+    return write_single_file(
+        store, actor, data, folder, fmt="ftm", name=FTM_FILE, body=body,
         pseudonymized=pseudonymize,
-        withheld=0,
-        network_id=data.selection.network_id,
-        main_file=FTM_FILE,
-        main_sha256=entry.sha256,
-        signing_key=None,
-        audit_seq=seq,
-    )
+    )  # fmt: skip
 
 
 def build(store: Store, data: ExportData, facts: Facts, *, pseudonymized: bool) -> bytes:

@@ -87,6 +87,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-screen-"))
     env = {**os.environ, "THREADLINE_DATA_DIR": str(tmp / "data"), "THREADLINE_ACTOR": "bench"}
     cli = [sys.executable, "-m", "threadline"]
+    subprocess.run(
+        [*cli, "user", "create", "bench", "--role", "admin"], env=env, check=True,
+        capture_output=True,
+    )  # fmt: skip
     created = subprocess.run(
         [*cli, "token", "create", "--user", "bench", "--label", "load benchmark"],
         env=env,

@@ -35,22 +35,26 @@ def jaccard_pairs(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) ->
     out = np.zeros(len(pairs), dtype=np.float64)
     if len(pairs) == 0:
         return out
-    lengths = np.diff(offsets)
-    per_pair = lengths[pairs[:, 0]] + lengths[pairs[:, 1]]
+    # lengths of the paired records only: the hub rule calls this once per frequent value
+    # with a few dozen pairs, so nothing here may cost O(records in the batch)
+    len_a = offsets[pairs[:, 0] + 1] - offsets[pairs[:, 0]]
+    len_b = offsets[pairs[:, 1] + 1] - offsets[pairs[:, 1]]
+    per_pair = len_a + len_b
     limit = min(1 << _PAIR_BITS, len(pairs))
     i = 0
     while i < len(pairs):
         # as many pairs as fit the element budget (at least one)
         cum = np.cumsum(per_pair[i : i + limit])
         j = i + max(1, int(np.searchsorted(cum, _BATCH_ELEMENTS, side="right")))
-        out[i:j] = _batch(values, offsets, pairs[i:j], lengths)
+        out[i:j] = _batch(values, offsets, pairs[i:j], per_pair[i:j])
         i = j
     return out
 
 
 def _batch(
-    values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray, lengths: np.ndarray
+    values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray, sizes: np.ndarray
 ) -> np.ndarray:
+    """Jaccard of `pairs`; `sizes` is len(a) + len(b) per pair."""
     both = np.concatenate((pairs[:, 0], pairs[:, 1]))
     shingles, owner = _gather(values, offsets, both)
     pair_no = (owner % len(pairs)).astype(np.uint64)
@@ -60,6 +64,6 @@ def _batch(
     inter = np.bincount(
         (tagged[dup] >> np.uint64(_HASH_BITS)).astype(np.int64), minlength=len(pairs)
     )
-    union = lengths[pairs[:, 0]] + lengths[pairs[:, 1]] - inter
+    union = sizes - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(union > 0, inter / np.maximum(union, 1), 0.0)

@@ -224,3 +224,28 @@ def test_a_record_whose_extraction_ran_out_of_time_is_read_again(
         )
     link = link_case(store, "tester", "river", force=True)
     assert (link.networks, link.in_networks) == (2, 8)
+
+
+def test_a_dismissed_link_no_longer_merges_networks(store: Store, tmp_path: Path) -> None:
+    """A reviewer's dismissal acts like a resolver's negative judgement (issue: review)."""
+    from threadline.records import list_records
+    from threadline.safeguards.review import record_review
+
+    ads = [
+        {"id": "a", "text": "Sweet girl in town this week, call 713-555-0177", "city": "Austin"},
+        {"id": "b", "text": "Moving sale: sofa and table, call 713-555-0177", "city": "Austin"},
+    ]
+    _ingest(store, tmp_path, ads)
+    analyze_case(store, "tester", "river")
+    assert [n["records"] for n in list_networks(store, "tester", "river")] == [2]
+    ids = sorted(r.id for r in list_records(store, "tester", "river"))
+    record_review(
+        store, "tester", "river", "link", f"{ids[0]}-{ids[1]}", "dismissed",
+        "The sofa sale is not the same advertiser: a reused number", "erroneous_link",
+    )  # fmt: skip
+    again = link_case(store, "tester", "river")
+    assert not again.unchanged  # the review changed the input of the run
+    assert list_networks(store, "tester", "river") == []  # no network of two any more
+    with store.read() as session:
+        kept = session.scalars(select(LinkRow).where(LinkRow.record_a == ids[0])).all()
+    assert kept, "the dismissed link stays on record as evidence"

@@ -259,14 +259,14 @@ def link_features(
     )
     id_pairs, id_value, id_counts = identifier_links(values, decisions)
     lap("identifiers")
-    edges = []
-    if "identifier" in config.evidence:
-        edges.append(id_pairs[id_counts])
     excluded = np.array([k in config.text_exclude_kinds for k in batch.kinds], dtype=bool)
     text_counts = ~(excluded[text.pairs[:, 0]] | excluded[text.pairs[:, 1]])
     if dismissed:
         id_counts = id_counts & _not_dismissed(id_pairs, dismissed)
         text_counts = text_counts & _not_dismissed(text.pairs, dismissed)
+    edges = []
+    if "identifier" in config.evidence:
+        edges.append(id_pairs[id_counts])
     if "text" in config.evidence:
         edges.append(text.pairs[text_counts])
     merged = np.concatenate(edges) if edges else np.empty((0, 2), dtype=np.int64)

@@ -406,3 +406,29 @@ def test_screen_matches_image_hashes_against_the_hash_lists(app_store: Store, to
         assert all(m["list"] == "partner" and m["match_only"] for m in out["hash_matches"])
         bad = fresh.post("/v1/screen", json={"text": "x", "images": [{"pdq": "zz"}]}, headers=auth)
         assert bad.status_code == 422
+
+
+def test_exports_through_the_api_pass_the_gate(client: TestClient, app_store: Store) -> None:
+    token = credentials.create_token(app_store, "alice", "alice", "exports")[0]
+    auth = {"Authorization": f"Bearer {token}"}
+    hit = client.get("/v1/cases/river/search", params={"q": "lina@example.com"}, headers=auth)
+    rid = hit.json()[0]["record_id"]
+    body = {"format": "ftm", "records": [rid]}
+    refused = client.post("/v1/cases/river/exports", json=body, headers=auth)
+    assert refused.status_code == 403 and "not been reviewed" in refused.json()["error"]
+    review = {"kind": "record", "target": str(rid), "decision": "confirmed",
+              "rationale": "Checked against the source page by hand"}  # fmt: skip
+    assert client.post("/v1/cases/river/reviews", json=review, headers=auth).status_code == 201
+    done = client.post("/v1/cases/river/exports", json=body, headers=auth)
+    assert done.status_code == 201, done.text
+    assert done.json()["pseudonymized"] is True and done.json()["records"] == 1
+    clear = client.post("/v1/cases/river/exports", json={**body, "personal_data": True},
+                        headers=auth)  # fmt: skip
+    assert clear.status_code == 403 and "approv" in clear.json()["error"]
+    rita = credentials.create_token(app_store, "admin", "rita", "researcher")[0]
+    out = client.post(
+        "/v1/cases/river/exports", json=body, headers={"Authorization": f"Bearer {rita}"}
+    )
+    assert out.status_code == 403
+    report = client.get("/v1/cases/river/oversight", headers=auth).json()
+    assert report["exports"] and report["refusals"]

@@ -44,6 +44,8 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
     return value
 
 
@@ -348,6 +350,44 @@ def matches(request: Request, principal: User, name: str) -> Response:
 
 
 # --- exports and oversight ----------------------------------------------------------------
+
+
+class NewExport(BaseModel):
+    format: str = Field(default="case", description="bundle, case (CASE/UCO JSON-LD) or ftm")
+    records: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+        default=None, max_length=10_000
+    )
+    network: str | None = Field(default=None, max_length=64)
+    personal_data: bool = Field(
+        default=False, description="identifiers in clear: needs a second supervisor's approval"
+    )
+
+
+@router.post("/cases/{name}/exports", tags=["exports"], status_code=201)
+def create_export(request: Request, principal: User, name: str, body: NewExport) -> Response:
+    """Export reviewed records or a network into a new folder under the server's data
+    directory (`exports/`). Refused (403, audited) without a confirming review, or for
+    personal data without a second supervisor's approval."""
+    import secrets
+    from datetime import UTC, datetime
+
+    from threadline.evidence.gated import export_target
+
+    store = store_of(request)
+    key = None
+    if body.format == "bundle":
+        from threadline.evidence.signing import default_private_path, load_private_key
+
+        key = load_private_key(default_private_path(store.settings.data_dir))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    folder_id = f"{stamp}-{secrets.token_hex(4)}"
+    case_id = cases.get_case(store, principal.user, name).id
+    out = store.settings.data_dir / "exports" / f"case-{case_id}" / folder_id
+    done = export_target(
+        store, principal.user, name, fmt=body.format, out_dir=out, records=body.records,
+        network=body.network, personal_data=body.personal_data, signing_key=key,
+    )  # fmt: skip
+    return _json({"export": folder_id, **_plain(done.summary)}, 201)
 
 
 @router.get("/cases/{name}/oversight", tags=["exports"])

@@ -58,6 +58,7 @@ def test_no_input_makes_the_server_fail(api_schema, token: str) -> None:  # type
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
             max_examples=15,
+            derandomize=True,  # the same inputs on every run: CI stays reproducible
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),

@@ -106,6 +106,8 @@ def test_screen_batch_and_bad_input(client: TestClient, token: str) -> None:
         headers=auth,
     )
     assert batch.status_code == 200 and len(batch.json()["results"]) == 2
+    huge_id = client.post("/v1/screen", json={"id": 2**70, "text": "x"}, headers=auth)
+    assert huge_id.status_code == 422  # found by the schema fuzzer: it could not be echoed
     missing = client.post("/v1/screen", json={"title": "no text"}, headers=auth)
     assert missing.status_code == 422 and missing.json()["error"] == "invalid request"
     assert "Traceback" not in missing.text

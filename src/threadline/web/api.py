@@ -70,7 +70,12 @@ class ImageHashes(BaseModel):
 
 class ScreenRecord(BaseModel):
     model_config = ConfigDict(extra="allow")
-    id: str | int | None = None
+    # bounded so every id can be echoed back (JSON numbers beyond 64 bits are not portable)
+    id: (
+        Annotated[str, Field(max_length=200)]
+        | Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+        | None
+    ) = None
     text: str = Field(max_length=MAX_TEXT)
     title: str | None = Field(default=None, max_length=2_000)
     kind: str | None = Field(default=None, max_length=16)

@@ -177,3 +177,21 @@ def _image_record(data_dir: Path) -> int:
             return session.scalars(select(Record.id).where(Record.kind == "image")).first()
     finally:
         store.dispose()
+
+
+def test_a_reviewed_network_exports_with_all_its_records(data_dir: Path, tmp_path: Path) -> None:
+    nets = tl(data_dir, "networks", "--case", "river", "--format", "json")
+    assert nets.returncode == 0, nets.stderr
+    rows = [json.loads(line) for line in nets.stdout.splitlines() if line.strip()]
+    rows = rows[0] if len(rows) == 1 and isinstance(rows[0], list) else rows
+    net = max(rows, key=lambda n: n["records"])
+    out = tmp_path / "net"
+    args = ("--case", "river", "--network", net["network"], "--format", "case", "--out", str(out))
+    refused = tl(data_dir, "export", *args)
+    assert refused.returncode == 3 and "not been reviewed" in refused.stderr
+    review = ("review", "network", net["network"], "--case", "river", "--decision", "confirmed")
+    assert tl(data_dir, *review, "--rationale", "One author across the cities").returncode == 0
+    done = tl(data_dir, "export", *args, "--output", "json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["records"] == net["records"] and summary["pseudonymized"] is True

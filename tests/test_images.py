@@ -278,3 +278,47 @@ def test_analyze_runs_the_image_stage(store: Store, loaded: dict) -> None:
     with store.read() as s:
         assert len(list(s.scalars(select(ImageHash)))) == 5
     assert analyze_images(store, "owner", "river").hashed == 0  # already done
+
+
+def test_ads_showing_near_identical_photos_are_linked_through_the_image(
+    store: Store, tmp_path: Path
+) -> None:
+    """Image hashes feed linking: the same photo, re-encoded, joins two otherwise unlike ads."""
+    from threadline.analyze import analyze_case
+    from threadline.link.case import list_networks
+
+    base = synth(320, 240, 5)
+    photo = encode(base, "JPEG", quality=90)
+    edited = encode(ImageEnhance.Brightness(base).enhance(1.1), "JPEG", quality=70)
+    other = encode(synth(320, 240, 6), "PNG")
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    pages = [
+        ("p/1", "Sweet and discreet companion, new photos this week", "img/a"),
+        ("p/2", "Moving sale, everything must go before the weekend", "img/b"),
+        ("p/3", "Garden furniture and tools, good condition, cheap", "img/c"),
+    ]
+    html = '<html><title>{t}</title><p>{t}</p><img src="/{i}"></html>'
+    items = [
+        (f"https://ads.example/{u}", html.format(t=t, i=i).encode(), "text/html")
+        for u, t, i in pages
+    ] + [
+        ("https://ads.example/img/a", photo, "image/jpeg"),
+        ("https://ads.example/img/b", edited, "image/jpeg"),
+        ("https://ads.example/img/c", other, "image/png"),
+    ]  # fmt: skip
+    for uri, body, ctype in items:
+        headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                uri, "response", payload=io.BytesIO(body), http_headers=headers
+            )
+        )
+    (tmp_path / "crawl.warc.gz").write_bytes(buf.getvalue())
+    add_user(store, "owner")
+    create_case(store, "owner", "river", PURPOSE, BASIS)
+    ingest_paths(store, "owner", "river", [tmp_path / "crawl.warc.gz"])
+    analyze_case(store, "owner", "river")
+    (net,) = list_networks(store, "owner", "river")
+    assert net["records"] == 2
+    assert [i["type"] for i in net["summary"]["identifiers"]] == ["image"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from threadline import audit
+from threadline.cases import resolve_case
 from threadline.errors import NotFound
 from threadline.extract.base import Explanation, Mention
 from threadline.link.config import LinkConfig
@@ -117,6 +118,9 @@ def link_case(
     config = config or LinkConfig()
     warm_up(config)  # load the extractors' data outside any record's time budget
     case = guard(store, actor, case_name, "analyze")
+    images = image_pivots(store, case_name)
+    if images and IMAGE_PIVOT not in config.pivot_types:
+        config = replace(config, pivot_types=(*config.pivot_types, IMAGE_PIVOT))
     with store.read() as session:
         dismissed_keys = sorted(dismissed_link_keys(session, case.id))
         total = (
@@ -130,7 +134,7 @@ def link_case(
         )
     digest = hashlib.sha256(orjson.dumps(config.to_dict(), option=orjson.OPT_SORT_KEYS))
     chunks, info = [], _Case([], [], [], [], [])
-    for feats, rows in _read(store, case.id, config, total, progress):
+    for feats, rows in _read(store, case.id, config, total, progress, images):
         for f, r in zip(feats, rows, strict=True):
             digest.update(f"{r.content_sha256}\x1f{f.pivots!r}\x1f{r.kind}\x1e".encode())
         chunks.append(build_chunk(feats, [0] * len(feats), config))
@@ -158,6 +162,50 @@ def link_case(
     return _write(store, actor, case, case_name, config, input_digest, result, info, progress)
 
 
+IMAGE_PIVOT = "image"
+
+
+def image_pivots(store: Store, case_name: str) -> dict[int, set[str]]:
+    """Per record, the near-identical-image groups of the images it shows, as pivot values.
+
+    Images within PDQ distance 31 (quality ≥ 50), or the very same image record, form
+    one group (`threadline.images.links`); a record showing an image of group G gets the
+    value ``pdq:G``. Linking then treats it like a shared phone: two ads with the same
+    photo are linked, with the value as the reason, and a stock photo used by unrelated
+    authors is held back by the hub rule like a switchboard number.
+    """
+    from threadline.images.links import image_pairs
+    from threadline.link.components import connected_components
+    from threadline.store.models import Attachment
+
+    with store.read() as session:
+        case_id = resolve_case(session, case_name).id
+        shown = session.execute(
+            select(Attachment.record_id, Attachment.attached_id)
+            .join(Record, Record.id == Attachment.attached_id)
+            .where(Record.case_id == case_id, Attachment.relation == "image")
+        ).all()
+    if not shown:
+        return {}
+    image_ids = sorted({image for _, image in shown})
+    index = {image: i for i, image in enumerate(image_ids)}
+    pairs = [
+        (index[p.image_a], index[p.image_b])
+        for p in image_pairs(store, case_name)
+        if p.image_a in index and p.image_b in index
+    ]
+    labels = connected_components(len(image_ids), np.asarray(pairs, dtype=np.int64).reshape(-1, 2))
+    by_value: dict[str, set[int]] = defaultdict(set)
+    for record_id, image in shown:
+        by_value[f"pdq:{image_ids[int(labels[index[image]])]}"].add(record_id)
+    out: dict[int, set[str]] = defaultdict(set)
+    for value, records in by_value.items():
+        if len(records) >= 2:  # a photo on one record links nothing: leave it out
+            for record_id in records:
+                out[record_id].add(value)
+    return dict(out)
+
+
 def _region(row: Any) -> str | None:
     from threadline.screen import region_for_record
 
@@ -165,7 +213,12 @@ def _region(row: Any) -> str | None:
 
 
 def _read(
-    store: Store, case_id: int, config: LinkConfig, total: int, progress: Progress | None
+    store: Store,
+    case_id: int,
+    config: LinkConfig,
+    total: int,
+    progress: Progress | None,
+    images: dict[int, set[str]] | None = None,
 ) -> Iterator[tuple[list[Any], list[Any]]]:
     """(features, record rows) per batch of records, in record-id order."""
     pivot_types = set(config.pivot_types)
@@ -217,6 +270,11 @@ def _read(
                         "start": m.start if text_field else None,  # title offsets: no masking
                         "end": m.end if text_field else None,
                     }
+                )
+        for r in rows:
+            for value in sorted((images or {}).get(r.id, ())):
+                found[r.id].append(
+                    {"type": IMAGE_PIVOT, "normalized": value, "start": None, "end": None}
                 )
         feats = [featurize(_record_obj(r, found.get(r.id)), config, memo) for r in rows]
         last = rows[-1].id

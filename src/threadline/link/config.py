@@ -113,7 +113,8 @@ class LinkConfig:
         unknown = set(self.evidence) - set(EVIDENCE_KINDS)
         if unknown:
             raise ValueError(f"unknown evidence kinds {sorted(unknown)}; known: {EVIDENCE_KINDS}")
-        bad = [t for t in self.pivot_types if t not in VALUE_TYPES]
+        # "image": near-identical-image groups, supplied by the image stage (link.case)
+        bad = [t for t in self.pivot_types if t not in VALUE_TYPES and t != "image"]
         if bad:
             raise ValueError(f"unknown value types {bad}")
 

@@ -285,7 +285,7 @@ def test_ads_showing_near_identical_photos_are_linked_through_the_image(
 ) -> None:
     """Image hashes feed linking: the same photo, re-encoded, joins two otherwise unlike ads."""
     from threadline.analyze import analyze_case
-    from threadline.link.case import list_networks
+    from threadline.link.networks import list_networks
 
     base = synth(320, 240, 5)
     photo = encode(base, "JPEG", quality=90)

@@ -12,8 +12,9 @@ from conftest import add_user
 from threadline.analyze import analyze_case
 from threadline.cases import create_case
 from threadline.ingest.service import ingest_paths
-from threadline.link.case import hub_decisions, link_case, list_networks
+from threadline.link.case import link_case
 from threadline.link.components import network_id
+from threadline.link.networks import hub_decisions, list_networks
 from threadline.store import Store
 from threadline.store.models import (
     AuditEvent,

@@ -177,7 +177,7 @@ def networks(
     limit: int = typer.Option(100, "--limit", min=0, help="Networks listed (0: all)"),
 ) -> None:
     """The networks of a case's current linking run, largest first."""
-    from threadline.link.case import list_networks
+    from threadline.link.networks import list_networks
 
     if fmt not in FORMATS:
         raise ValidationError(f"--format must be one of {', '.join(FORMATS)}")

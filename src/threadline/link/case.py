@@ -36,11 +36,10 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from threadline import audit
-from threadline.cases import resolve_case
-from threadline.errors import NotFound
 from threadline.extract.base import Explanation, Mention
 from threadline.link.config import LinkConfig
 from threadline.link.features import build_chunk, concat_chunks, featurize, warm_up
+from threadline.link.image_pivots import IMAGE_PIVOT, image_pivots
 from threadline.link.network import Network
 from threadline.link.pipeline import LinkResult, link_features
 from threadline.link.scoring import MemberText, member_signals, pairs, score_summary
@@ -160,50 +159,6 @@ def link_case(
     result = link_features(concat_chunks(chunks, config.num_perm), config, dismissed=dismissed)
     result.texts = info.texts
     return _write(store, actor, case, case_name, config, input_digest, result, info, progress)
-
-
-IMAGE_PIVOT = "image"
-
-
-def image_pivots(store: Store, case_name: str) -> dict[int, set[str]]:
-    """Per record, the near-identical-image groups of the images it shows, as pivot values.
-
-    Images within PDQ distance 31 (quality ≥ 50), or the very same image record, form
-    one group (`threadline.images.links`); a record showing an image of group G gets the
-    value ``pdq:G``. Linking then treats it like a shared phone: two ads with the same
-    photo are linked, with the value as the reason, and a stock photo used by unrelated
-    authors is held back by the hub rule like a switchboard number.
-    """
-    from threadline.images.links import image_pairs
-    from threadline.link.components import connected_components
-    from threadline.store.models import Attachment
-
-    with store.read() as session:
-        case_id = resolve_case(session, case_name).id
-        shown = session.execute(
-            select(Attachment.record_id, Attachment.attached_id)
-            .join(Record, Record.id == Attachment.attached_id)
-            .where(Record.case_id == case_id, Attachment.relation == "image")
-        ).all()
-    if not shown:
-        return {}
-    image_ids = sorted({image for _, image in shown})
-    index = {image: i for i, image in enumerate(image_ids)}
-    pairs = [
-        (index[p.image_a], index[p.image_b])
-        for p in image_pairs(store, case_name)
-        if p.image_a in index and p.image_b in index
-    ]
-    labels = connected_components(len(image_ids), np.asarray(pairs, dtype=np.int64).reshape(-1, 2))
-    by_value: dict[str, set[int]] = defaultdict(set)
-    for record_id, image in shown:
-        by_value[f"pdq:{image_ids[int(labels[index[image]])]}"].add(record_id)
-    out: dict[int, set[str]] = defaultdict(set)
-    for value, records in by_value.items():
-        if len(records) >= 2:  # a photo on one record links nothing: leave it out
-            for record_id in records:
-                out[record_id].add(value)
-    return dict(out)
 
 
 def _region(row: Any) -> str | None:
@@ -635,49 +590,3 @@ def _write_hubs(store: Store, actor: str, case_id: int, run_id: int, result: Lin
 
 
 # --- reading --------------------------------------------------------------------------------
-
-
-def current_run(session: Session, case_id: int) -> LinkRun | None:
-    return session.scalar(
-        select(LinkRun).where(LinkRun.case_id == case_id, LinkRun.status == "current")
-    )
-
-
-def list_networks(
-    store: Store, actor: str, case_name: str, *, min_size: int = 2, limit: int | None = None
-) -> list[dict[str, Any]]:
-    """The current run's networks, largest first: ``{"network", "records", "score", "summary"}``.
-
-    Access-checked and audited as a read of the case (`networks.listed`)."""
-    case = guard(store, actor, case_name, "read", audit_as="networks.listed")
-    with store.read() as session:
-        run = current_run(session, case.id)
-        if run is None:
-            raise NotFound(f"case {case_name!r} has not been linked (run `threadline analyze`)")
-        query = (
-            select(NetworkRow.key, NetworkRow.size, NetworkRow.score, NetworkRow.summary)
-            .where(NetworkRow.run_id == run.id, NetworkRow.size >= min_size)
-            .order_by(NetworkRow.size.desc(), NetworkRow.key)
-        )
-        if limit:
-            query = query.limit(limit)
-        return [
-            {"network": r.key, "records": r.size, "score": r.score, "summary": r.summary}
-            for r in session.execute(query)
-        ]
-
-
-def hub_decisions(
-    store: Store, actor: str, case_name: str, *, hubs_only: bool = True
-) -> list[dict[str, Any]]:
-    """The current run's hub decisions (held-back values first by record count)."""
-    case = guard(store, actor, case_name, "read")
-    with store.read() as session:
-        run = current_run(session, case.id)
-        if run is None:
-            return []
-        query = select(HubDecisionRow.details).where(HubDecisionRow.run_id == run.id)
-        if hubs_only:
-            query = query.where(HubDecisionRow.hub.is_(True))
-        rows = [r for (r,) in session.execute(query)]
-    return sorted(rows, key=lambda d: (-int(d["records"]), str(d["value"])))

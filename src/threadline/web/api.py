@@ -275,7 +275,7 @@ def networks(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> Response:
     """The current linking run's networks, largest first, with their summaries."""
-    from threadline.link.case import list_networks
+    from threadline.link.networks import list_networks
 
     store = store_of(request)
     nets = list_networks(store, principal.user, name, limit=limit)

@@ -176,7 +176,7 @@ def case_dashboard(request: Request, name: Annotated[str, PathParam(max_length=2
 
 def _networks(store: Store, actor: str, name: str, *, limit: int | None) -> list[dict] | None:
     """The current linking run's networks, or None when the case has not been linked."""
-    from threadline.link.case import list_networks
+    from threadline.link.networks import list_networks
 
     try:
         return list_networks(store, actor, name, limit=limit)

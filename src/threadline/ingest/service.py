@@ -31,6 +31,7 @@ from threadline.store.models import Attachment, QuarantinedItem, Record, Source
 
 FORMATS = ("auto", "jsonl", "csv", "html", "warc")
 TOOL_VERSION = f"threadline {__version__}"
+ATTACH_BATCH = 5_000  # pages read per step when attaching images
 DEFAULT_BATCH = 2000
 
 
@@ -391,7 +392,12 @@ class _Job:
     # -- after the last batch -----------------------------------------------------------
 
     def _attach_images(self, source: Source) -> int:
-        """Link each record to the image records of the same source that it references."""
+        """Link each record to the image records of the same source that it references.
+
+        Pages are read and their attachments written in batches, so memory holds one
+        batch plus the source's image URLs, not every attachment of a large crawl.
+        """
+        attached = 0
         with self.store.write() as session:
             images = dict(
                 session.execute(
@@ -402,24 +408,31 @@ class _Job:
             )
             if not images:
                 return 0
-            rows = []
-            for rec_id, refs in session.execute(
-                select(Record.id, Record.image_refs).where(
-                    Record.source_id == source.id, Record.kind != "image"
-                )
-            ):
-                for ref in refs or ():
-                    if ref in images:
-                        rows.append(
-                            {
-                                "record_id": rec_id,
-                                "attached_id": images[ref],
-                                "relation": "image",
-                                "ref": ref,
-                            }
-                        )
-            self.store.insert_ignore(session, Attachment, rows)
-            return len(rows)
+            last = 0
+            while True:
+                pages = session.execute(
+                    select(Record.id, Record.image_refs)
+                    .where(Record.source_id == source.id, Record.kind != "image", Record.id > last)
+                    .order_by(Record.id)
+                    .limit(ATTACH_BATCH)
+                ).all()
+                if not pages:
+                    break
+                last = pages[-1].id
+                rows = [
+                    {
+                        "record_id": rec_id,
+                        "attached_id": images[ref],
+                        "relation": "image",
+                        "ref": ref,
+                    }
+                    for rec_id, refs in pages
+                    for ref in refs or ()
+                    if ref in images
+                ]
+                self.store.insert_ignore(session, Attachment, rows)
+                attached += len(rows)
+        return attached
 
     def _complete(self, source: Source, counts: _Counts, skipped: dict[str, int]) -> None:
         with self.store.write() as session:

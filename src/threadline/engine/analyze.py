@@ -63,7 +63,7 @@ def analyze_records(
 ) -> list[AnalyzedRecord]:
     """One partition's work (a Ray task, or a loop in the local engine).
 
-    `kill_marker` is the fault drill of `ray_link.features_task`: the first attempt dies.
+    `kill_marker` is the fault drill of `ray_tasks.features_task`: the first attempt dies.
     """
     if kill_marker is not None:
         kill_once(kill_marker)

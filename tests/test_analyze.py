@@ -184,7 +184,8 @@ def test_rerun_does_nothing_and_a_new_catalogue_rescores_once(store: Store, tmp_
         )
     third = analyze_case(store, "tester", "river")
     assert third.processed == 0 and third.risk is not None and third.risk.processed == 5
-    assert set(_stages(store, "indicators").values()) == {load_catalogue().version}
+    (version,) = set(_stages(store, "indicators").values())
+    assert version.startswith(f"{load_catalogue().version}+case-")
     fourth = analyze_case(store, "tester", "river")
     assert fourth.risk is not None and fourth.risk.processed == 0
     with store.read() as session:
@@ -204,3 +205,56 @@ def test_reextraction_reassesses_the_record(store: Store, tmp_path: Path) -> Non
         )
     again = analyze_case(store, "tester", "river")
     assert again.processed == 3 and again.risk is not None and again.risk.processed == 3
+
+
+CIRCUIT = [  # one phone, five cities, three persona names
+    ("c1", "Hi, my name is Lina. Call 415-555-0199", "Houston"),
+    ("c2", "Hi, my name is Maya. Call 415-555-0199", "Dallas"),
+    ("c3", "Hi, my name is Rosa. Text 415 555 0199", "Austin"),
+    ("c4", "Hi, my name is Lina. Call 415-555-0199", "El Paso"),
+    ("c5", "Quiet evenings. Call 212-555-0142", "Houston"),
+]
+
+
+def _ingest_circuit(store: Store, tmp_path: Path, ads: list[tuple[str, str, str]]) -> None:
+    path = tmp_path / f"circuit-{ads[0][0]}.jsonl"
+    path.write_text("\n".join(json.dumps({"id": i, "text": t, "city": c}) for i, t, c in ads))
+    ingest_paths(store, "tester", "river", [path])
+
+
+def test_case_counts_feed_the_network_indicators_and_new_records_reassess(
+    store: Store, tmp_path: Path
+) -> None:
+    """A phone in many cities under many names fires the network indicators in `analyze`."""
+    add_user(store, "tester")
+    create_case(store, "tester", "river", "Identify operations in ads", "Court order 2026/114 …")
+    _ingest_circuit(store, tmp_path, CIRCUIT[:3] + CIRCUIT[4:])
+
+    def fired() -> dict[str, set[str]]:
+        with store.read() as session:
+            rows = session.execute(
+                select(Record.external_id, SignalRow.indicator).join(
+                    SignalRow, SignalRow.record_id == Record.id
+                )
+            ).all()
+        out: dict[str, set[str]] = {}
+        for ext, ind in rows:
+            out.setdefault(ind, set()).add(ext)
+        return out
+
+    analyze_case(store, "tester", "river")
+    # three cities (the rule wants 4), three names (the rule wants 3)
+    assert "identifier_many_cities" not in fired()
+    assert fired()["identifier_many_personas"] == {"c1", "c2", "c3"}
+    # a fourth city arrives: every record of the case is assessed again, once
+    _ingest_circuit(store, tmp_path, CIRCUIT[3:4])
+    summary = analyze_case(store, "tester", "river")
+    assert summary.risk is not None and summary.risk.processed == 5
+    assert fired()["identifier_many_cities"] == {"c1", "c2", "c3", "c4"}
+    with store.read() as session:
+        spans = session.scalars(
+            select(SignalRow.spans).where(SignalRow.indicator == "identifier_many_cities")
+        ).all()
+    assert all(s and s[0]["end"] - s[0]["start"] >= 12 for s in spans)  # the phone itself
+    again = analyze_case(store, "tester", "river")
+    assert again.risk is not None and again.risk.processed == 0

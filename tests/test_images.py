@@ -322,3 +322,41 @@ def test_ads_showing_near_identical_photos_are_linked_through_the_image(
     (net,) = list_networks(store, "owner", "river")
     assert net["records"] == 2
     assert [i["type"] for i in net["summary"]["identifiers"]] == ["image"]
+
+
+def _signals(store: Store, indicator: str) -> dict[int, list[str]]:
+    from threadline.store.models import SignalRow
+
+    with store.read() as s:
+        return {
+            row.record_id: row.explanation["notes"]
+            for row in s.scalars(select(SignalRow).where(SignalRow.indicator == indicator))
+        }
+
+
+def test_hash_list_matches_become_signals_on_the_ads_that_show_the_images(
+    store: Store, loaded: dict, images: dict
+) -> None:
+    """A match is a scored, explained signal on each ad showing the image; list changes re-score."""
+    from threadline.analyze import analyze_case
+    from threadline.store.models import ScoreRow
+
+    lists(store, images)
+    analyze_case(store, "owner", "river")
+    fired = _signals(store, "image_on_hash_list")
+    edited = hamming(hash_bytes(images["photo"]).pdq_hex, hash_bytes(images["edited"]).pdq_hex)
+    q = hash_bytes(images["photo"]).quality
+    assert fired[loaded["page0"]] == [f"list 'partner': pdq distance 0, quality {q}"]
+    assert fired[loaded["page3"]] == fired[loaded["page0"]]  # the same photo
+    assert fired[loaded["page1"]][0].startswith(f"list 'partner': pdq distance {edited},")
+    assert fired[loaded["page2"]] == ["list 'sealed': sha256 distance 0"]
+    with store.read() as s:
+        score = s.scalars(select(ScoreRow).where(ScoreRow.record_id == loaded["page0"])).one()
+    assert "image_on_hash_list" in {c["indicator"] for c in score.contributions}
+
+    # the entry is disabled: the next analyze re-matches and re-scores, the signal goes
+    set_enabled(
+        store, "curator", "partner", "pdq", hash_bytes(images["photo"]).pdq_hex, enabled=False
+    )
+    analyze_case(store, "owner", "river")
+    assert set(_signals(store, "image_on_hash_list")) == {loaded["page2"]}

@@ -28,11 +28,7 @@ CASES = [
 def _run(ind: Indicator, ex: IndicatorExample, *, reference: bool = False):  # type: ignore[no-untyped-def]
     region = ex.context.get("region")
     mentions = extract_all(ex.text, ExtractContext(default_region=region)).mentions
-    ctx = DetectContext(
-        region=region,
-        identifier_cities=ex.context.get("identifier_cities", {}),
-        identifier_personas=ex.context.get("identifier_personas", {}),
-    )
+    ctx = DetectContext.from_example(ex.context)
     return detect(ex.text, mentions, kind=ind.kind, lang=ex.lang, context=ctx, reference=reference)
 
 

@@ -406,6 +406,13 @@ def test_screen_matches_image_hashes_against_the_hash_lists(app_store: Store, to
         found = {(m["image"], m["hash_type"], m["distance"]) for m in out["hash_matches"]}
         assert found == {(0, "pdq", 1), (2, "md5", 0)}
         assert all(m["list"] == "partner" and m["match_only"] for m in out["hash_matches"])
+        # the matches are an explained, scored signal too
+        (sig,) = [s for s in out["signals"] if s["indicator"] == "image_on_hash_list"]
+        assert sig["grade"] == "practitioner-reported" and sig["spans"] == []
+        contributions = {c["indicator"] for c in out["score"]["contributions"]}
+        assert "image_on_hash_list" in contributions
+        plain = fresh.post("/v1/screen", json={"text": "new photos"}, headers=auth).json()
+        assert not any(s["indicator"] == "image_on_hash_list" for s in plain["signals"])
         bad = fresh.post("/v1/screen", json={"text": "x", "images": [{"pdq": "zz"}]}, headers=auth)
         assert bad.status_code == 422
 

@@ -27,6 +27,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import aliased
 
 from threadline import audit
+from threadline.case_context import CaseContext, load_case_context
 from threadline.extract.base import Explanation, ExtractContext, Mention
 from threadline.extract.engine import extract_all
 from threadline.extract.registry import all_extractors
@@ -249,17 +250,24 @@ def assess_case(
     progress: Callable[[int, int], None] | None = None,
 ) -> RiskSummary:
     """Signals, job-model predictions and scores for the case's extracted ads and job ads."""
-    versions = risk_versions()
     case = guard(store, actor, case_name, "analyze")
     with store.read() as session:
-        pending = session.scalar(_risk_pending(case.id, versions, count=True)) or 0
+        known = load_case_context(session, case.id)
+        versions = risk_versions()
+        # what the case rules read is part of the stage: a change re-assesses the case
+        stage_versions = {
+            **versions,
+            INDICATORS_STAGE: f"{versions[INDICATORS_STAGE]}+case-{known.fingerprint}",
+        }
+        versions["case_context"] = known.fingerprint
+        pending = session.scalar(_risk_pending(case.id, stage_versions, count=True)) or 0
     processed = n_signals = for_review = errors = 0
     by_indicator: dict[str, int] = {}
     last_id = 0
     while True:
         with store.read() as session:
             batch = session.execute(
-                _risk_pending(case.id, versions).where(Record.id > last_id).limit(batch_size)
+                _risk_pending(case.id, stage_versions).where(Record.id > last_id).limit(batch_size)
             ).all()
             ids = [r.id for r in batch]
             found: dict[int, list[MentionRow]] = {}
@@ -276,7 +284,7 @@ def assess_case(
         signal_rows, score_rows, stages = [], [], []
         now = utcnow()
         for rec in batch:
-            risk = assess_stored(rec, found.get(rec.id, []))
+            risk = assess_stored(rec, found.get(rec.id, []), known)
             a = risk.assessment
             for sig in a.signals:
                 signal_rows.append(_signal_row(case.id, rec, sig))
@@ -291,7 +299,7 @@ def assess_case(
                 {
                     "record_id": rec.id,
                     "stage": st,
-                    "version": versions[st],
+                    "version": stage_versions[st],
                     "errors": list(a.errors),
                     "done_at": now,
                 }
@@ -349,22 +357,24 @@ def _to_mention(m: MentionRow) -> Mention:
     )
 
 
-def assess_stored(rec, mentions: list[MentionRow]):  # type: ignore[no-untyped-def]
-    """The `RecordRisk` of a stored record from its fields and stored mentions."""
+def assess_stored(rec, mentions: list[MentionRow], known: CaseContext | None = None):  # type: ignore[no-untyped-def]
+    """The `RecordRisk` of a stored record from its fields, stored mentions and case context."""
     from threadline.risk import assess_record, record_lang
 
     fields = rec.fields or {}
     title_m = [_to_mention(m) for m in mentions if m.field == "title"]
     text_m = [_to_mention(m) for m in mentions if m.field == "text"]
+    region = region_for_record({**fields, "place": rec.place})
     return assess_record(
         rec.text,
         text_m,
         kind=rec.kind,
         lang=record_lang(fields),
-        region=region_for_record({**fields, "place": rec.place}),
+        region=region,
         title=rec.title or None,
         title_mentions=title_m,
         has_images=bool(rec.image_refs),
+        context=(known or CaseContext()).for_record(rec.id, region, [*title_m, *text_m]),
     )
 
 

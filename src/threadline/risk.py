@@ -20,6 +20,7 @@ from typing import Any
 
 from threadline.extract.base import Mention
 from threadline.indicators import Assessment, assess
+from threadline.indicators.rules import DetectContext
 from threadline.indicators.schema import KINDS, LANGS
 
 SCORED_KINDS = KINDS  # record kinds the catalogue has indicators for
@@ -103,12 +104,14 @@ def assess_record(
     title_mentions: Sequence[Mention] = (),
     model_title: str | None = None,
     has_images: bool = False,
+    context: DetectContext | None = None,
 ) -> RecordRisk:
     """Signals and score for one record of a scored kind (and the job model for job ads).
 
     `mentions` index `text`, `title_mentions` index `title`; the assessment's
     spans index the joined text (see `joined`). `model_title` is a title that
     only the job model reads (the screen's spans must index `text` alone).
+    `context` is what the case knows about the record (`threadline.case_context`).
     """
     full, shift = joined(title, text)
     if shift:
@@ -116,7 +119,7 @@ def assess_record(
         all_mentions: list[Mention] = [*title_mentions, *moved]
     else:
         all_mentions = list(mentions)
-    a = assess(full, all_mentions, kind=kind, lang=lang, region=region)
+    a = assess(full, all_mentions, kind=kind, lang=lang, region=region, context=context)
     job = None
     if kind == JOB_KIND:
         from threadline.jobmodel import JobAd

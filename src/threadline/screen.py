@@ -50,6 +50,7 @@ import orjson
 
 from threadline.extract.base import ExtractContext
 from threadline.extract.engine import DEFAULT_TIME_BUDGET_S, extract_all
+from threadline.indicators.rules import DetectContext, ImageMatch
 from threadline.risk import SCORED_KINDS, assess_record, record_lang
 
 MAX_LINE_BYTES = 1_048_576
@@ -89,8 +90,13 @@ def screen_record(
     ctx: ExtractContext | None = None,
     *,
     time_budget_s: float = DEFAULT_TIME_BUDGET_S,
+    image_matches: tuple[ImageMatch, ...] = (),
 ) -> dict[str, Any]:
-    """Screen one parsed record. `ctx.default_region` is the case's region, if any."""
+    """Screen one parsed record. `ctx.default_region` is the case's region, if any.
+
+    `image_matches` are the hash-list matches of the record's images (the
+    screening API matches the hashes it is sent); they feed the indicators.
+    """
     ctx = ctx or ExtractContext()
     rid = obj.get("id")
     if rid is not None and (not isinstance(rid, str | int) or isinstance(rid, bool)):
@@ -136,6 +142,7 @@ def screen_record(
             region=region,
             model_title=title if isinstance(title, str) and not _has_surrogates(title) else None,
             has_images=bool(images) and isinstance(images, list),
+            context=DetectContext(region=region, image_matches=image_matches),
         ).to_screen()
         errors += risk.pop("errors", [])
         out.update(risk)

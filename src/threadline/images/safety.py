@@ -54,6 +54,7 @@ class RenderRefused(Conflict):
 
 # ---------------------------------------------------------------- the one access-control hook
 
+
 def authorize_reveal(session: Session, actor: str, case: Case) -> bool:
     """Whether ``actor`` may see unblurred images of ``case``: the `reveal_image` permission
     of their role in the case (supervisors, by default; see safeguards/roles.py)."""

@@ -7,9 +7,11 @@ runs through extraction and detection. A rule that fires on an *absence*
 (no company identity) returns the spans of what the ad offers instead (its
 only contact details) and says in `notes` what it looked for.
 
-Network rules (`identifier_many_cities`, `identifier_many_personas`) read
-counts that the linking stage computes across records and passes in
-`DetectContext`; without them (stateless `screen`) they never fire.
+Case rules read what is known across the case, passed in `DetectContext`:
+`identifier_many_cities` and `identifier_many_personas` read counts over the
+case's records (`threadline.case_context`), and `image_on_hash_list` reads
+the hash-list matches of the images a record shows. Without them (stateless
+`screen` of text only) they never fire.
 """
 
 from __future__ import annotations
@@ -29,6 +31,20 @@ Span = tuple[int, int]
 MAX_RULE_SPANS = 20
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class ImageMatch:
+    """An image the record shows matched a hash-list entry (the list's name, never the hash)."""
+
+    list_name: str
+    hash_type: str  # sha256 | md5 | pdq
+    distance: int  # 0 for exact hashes
+    quality: int | None  # the image's PDQ quality
+
+    def note(self) -> str:
+        q = "" if self.quality is None else f", quality {self.quality}"
+        return f"list {self.list_name!r}: {self.hash_type} distance {self.distance}{q}"
+
+
 @dataclass(frozen=True, slots=True)
 class DetectContext:
     """What detection may know besides the record's text and mentions.
@@ -36,12 +52,27 @@ class DetectContext:
     `region`: the record's ISO country (reads "abroad"). `identifier_cities` /
     `identifier_personas`: for a normalized identifier value (a mention's
     `normalized`), in how many distinct cities / under how many persona names
-    the linking stage saw it advertised.
+    it is advertised across the case. `image_matches`: hash-list matches of
+    the images the record shows.
     """
 
     region: str | None = None
     identifier_cities: Mapping[str, int] = field(default_factory=dict)
     identifier_personas: Mapping[str, int] = field(default_factory=dict)
+    image_matches: tuple[ImageMatch, ...] = ()
+
+    @classmethod
+    def from_example(cls, context: Mapping[str, Any]) -> DetectContext:
+        """The context of a catalogue example (keys as in the YAML)."""
+        return cls(
+            region=context.get("region"),
+            identifier_cities=context.get("identifier_cities", {}),
+            identifier_personas=context.get("identifier_personas", {}),
+            image_matches=tuple(
+                ImageMatch(m["list"], m["hash_type"], m["distance"], m.get("quality"))
+                for m in context.get("image_matches", ())
+            ),
+        )
 
 
 NO_CONTEXT = DetectContext()
@@ -386,3 +417,12 @@ def identifier_many_personas(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | 
     """A contact identifier of this ad was used under many persona names (needs linking counts)."""
     hits = _network(inp, inp.context.identifier_personas, p["min_personas"])
     return RuleHit(_mention_spans(hits)) if hits else None
+
+
+@rule("image_on_hash_list")
+def image_on_hash_list(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
+    """An image the record shows matches a hash list of known material (needs the image stage)."""
+    matches = sorted(set(inp.context.image_matches))
+    if not matches:
+        return None
+    return RuleHit((), tuple(m.note() for m in matches[:MAX_RULE_SPANS]))

@@ -43,6 +43,7 @@ CATEGORIES = (
     "deceptive-recruitment",
     "exploitation",
     "finance",
+    "known-content",
     "minor-risk",
     "movement",
     "network",
@@ -338,8 +339,14 @@ def _example(where: str, obj: Any, langs: tuple[str, ...]) -> IndicatorExample:
                 raise CatalogueError(f"{where}.spans: {s!r} is not in the example's text")
     context = obj.get("context") or {}
     _keys(
-        f"{where}.context", context, set(), {"region", "identifier_cities", "identifier_personas"}
+        f"{where}.context",
+        context,
+        set(),
+        {"region", "identifier_cities", "identifier_personas", "image_matches"},
     )
+    for i, m in enumerate(context.get("image_matches", ())):
+        _keys(f"{where}.context.image_matches[{i}]", m, {"list", "hash_type", "distance"},
+              {"quality"})  # fmt: skip
     return IndicatorExample(lang, text, obj["fires"], spans, context, obj.get("note", ""))
 
 

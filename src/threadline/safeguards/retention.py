@@ -74,10 +74,6 @@ def _case_filters(case_id: int) -> dict[str, Any]:
     return filters
 
 
-
-
-
-
 def _blob_columns() -> list:  # type: ignore[type-arg]
     cols = []
     for table in Base.metadata.sorted_tables:
@@ -85,8 +81,6 @@ def _blob_columns() -> list:  # type: ignore[type-arg]
             if any(fk.column.table.name == Blob.__tablename__ for fk in col.foreign_keys):
                 cols.append(col)
     return cols
-
-
 
 
 def _case_blobs(session: Session, case_id: int) -> set[str]:

@@ -514,9 +514,7 @@ class NetworkMember(Base):
     __tablename__ = "network_members"
 
     network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"), primary_key=True)
-    record_id: Mapped[int] = mapped_column(
-        ForeignKey("records.id"), primary_key=True, index=True
-    )
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True, index=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("link_runs.id"), index=True)
 
 

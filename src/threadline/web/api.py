@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from threadline import cases, graph, records
 from threadline.extract.base import ExtractContext
+from threadline.indicators.rules import ImageMatch
 from threadline.ingest import query as ingest_query
 from threadline.ingest.service import ingest_paths
 from threadline.safeguards.oversight import case_audit_events
@@ -106,10 +107,14 @@ def screen(
 
     def one(record: ScreenRecord) -> dict[str, Any]:
         data = record.model_dump(exclude={"images"})
-        out = screen_record(data, ctx)
         images = [{k: (v.lower() if isinstance(v, str) else v) for k, v in i.model_dump().items()}
                   for i in record.images]  # fmt: skip
-        out["hash_matches"] = matcher.match(images) if images else []
+        matches = matcher.match(images) if images else []
+        known = tuple(
+            ImageMatch(m["list"], m["hash_type"], m["distance"], m["quality"]) for m in matches
+        )
+        out = screen_record(data, ctx, image_matches=known)
+        out["hash_matches"] = matches
         return out
 
     if isinstance(body, ScreenBatch):

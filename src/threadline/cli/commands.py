@@ -42,12 +42,18 @@ def global_options(
     ),
 ) -> None:
     OPTIONS.data_dir, OPTIONS.database_url, OPTIONS.actor = data_dir, database_url, actor
+    from threadline.compiled import describe, status
+
+    if status().stale:  # an editable install whose compiled modules predate their sources
+        typer.echo(f"threadline: warning: {describe()}", err=True)
 
 
 @app.command()
 def version() -> None:
-    """Print the version."""
-    typer.echo(f"threadline {__version__}")
+    """Print the version and whether the hot path runs compiled."""
+    from threadline.compiled import describe
+
+    typer.echo(f"threadline {__version__} ({describe()})")
 
 
 app.add_typer(case_cmd.app, name="case")

@@ -225,7 +225,8 @@ class Scan:
 
     def words(self, wanted: frozenset[str]) -> list[Token]:
         """Tokens that are any of `wanted` (lower-case), in text order."""
-        hits = wanted & self.by_word.keys()
+        # a set: `frozenset & dict_keys` is computed by dict_keys and returns one
+        hits: set[str] = self.by_word.keys() & wanted
         if not hits:
             return []
         if len(hits) == 1:

@@ -137,7 +137,7 @@ def score(signals: Iterable[Signal], *, kind: str, calibration: Calibration | No
 def explain_rows(signals: Iterable[Signal], result: Score) -> list[dict[str, Any]]:
     """One row per contribution, largest first, for `threadline explain` to print."""
     by_id = {s.indicator: s for s in signals}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in result.contributions:
         sig = by_id.get(c.indicator)
         rows.append(
@@ -151,5 +151,5 @@ def explain_rows(signals: Iterable[Signal], result: Score) -> list[dict[str, Any
                 "citation": sig.citation if sig else result.calibration.describe(),
             }
         )
-    rows.sort(key=lambda r: (r["indicator"] != BASELINE, -r["contribution"]))
+    rows.sort(key=lambda r: (r["indicator"] != BASELINE, -float(r["contribution"])))
     return rows

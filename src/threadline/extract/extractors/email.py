@@ -61,7 +61,8 @@ def _pattern() -> tuple[BoundedPattern, regex.Pattern[str]]:
 
 def _split(part: str, parts: regex.Pattern[str]) -> tuple[list[str], list[str]]:
     """Words and the separators between them."""
-    words, seps = [], []
+    words: list[str] = []
+    seps: list[str] = []
     for m in parts.finditer(part):
         (seps if m.lastgroup == "sep" else words).append(m.group())
     return words, seps

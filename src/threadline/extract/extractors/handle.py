@@ -52,7 +52,9 @@ class _Patterns:
 
 @cache
 def _patterns() -> _Patterns:
-    strong, weak, hosts = [], [], []
+    strong: list[str] = []
+    weak: list[str] = []
+    hosts: list[str] = []
     for p in platforms().values():
         strong.extend(p.aliases)
         strong.append(p.name)
@@ -153,6 +155,7 @@ class HandleExtractor(Extractor):
     ) -> Mention | None:
         start = pos
         obfuscation: tuple[str, ...] = ()
+        platform: str | None
         if is_at:
             m = p.bare.match(text, ctx, pos)
             if m is None:

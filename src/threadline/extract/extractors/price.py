@@ -144,7 +144,7 @@ class PriceExtractor(Extractor):
                     pos -= 2
                 elif text[pos - 1 : pos].upper() == "R":  # "R$200"
                     pos -= 1
-                order = (p.symbol_first,)
+                order: tuple[BoundedPattern, ...] = (p.symbol_first,)
             elif tok.kind == "d":
                 # an amount needs a currency or a unit right after it: test that in C first
                 end = tok.end

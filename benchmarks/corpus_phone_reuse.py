@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
-from itertools import pairwise
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import orjson

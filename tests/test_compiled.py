@@ -52,7 +52,7 @@ def test_compiled_and_interpreted_give_identical_results(tmp_path: Path) -> None
     shutil.copytree(
         PACKAGE,
         source / "threadline",
-        ignore=shutil.ignore_patterns("*" + EXTENSION_SUFFIXES[0], "*.pyd", "__pycache__"),
+        ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"),
     )
     compiled = _probe(tmp_path, None)
     interpreted = _probe(tmp_path, str(source))

@@ -10,15 +10,15 @@ the CLI warns about them.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from dataclasses import dataclass
 from functools import cache
+from importlib.machinery import EXTENSION_SUFFIXES as _SUFFIXES
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 MANIFEST = PACKAGE / "compiled.json"
-EXTENSION_SUFFIXES = (".so", ".pyd")
+EXTENSION_SUFFIXES = tuple(_SUFFIXES)  # ".cpython-311-x86_64-linux-gnu.so", ".abi3.so", ".so"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +45,14 @@ def status() -> CompiledStatus:
     compiled = []
     stale = []
     for path in sorted(sources):
-        name = _module_name(path)
-        spec = importlib.util.find_spec(name)
-        if spec is None or not (spec.origin or "").endswith(EXTENSION_SUFFIXES):
-            continue
-        compiled.append(name)
         source = PACKAGE.parent / path
+        # an extension module beside its .py is what the import system loads first;
+        # looking at files, not `find_spec`, imports nothing (the CLI calls this at start-up)
+        stem = source.with_suffix("")
+        if not any(stem.with_name(stem.name + sfx).exists() for sfx in EXTENSION_SUFFIXES):
+            continue
+        name = _module_name(path)
+        compiled.append(name)
         if source.exists() and hashlib.sha256(source.read_bytes()).hexdigest() != sources[path]:
             stale.append(name)
     return CompiledStatus(bool(manifest.get("compiled")), names, tuple(compiled), tuple(stale))

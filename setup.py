@@ -30,6 +30,7 @@ COMPILED = [
     "threadline/extract/bounded.py",
     "threadline/extract/deobfuscate.py",
     "threadline/extract/engine.py",
+    "threadline/extract/mention.py",
     "threadline/extract/numbers.py",
     "threadline/extract/scan.py",
     *sorted(

@@ -6,7 +6,6 @@ modules and once against an interpreted copy of the source.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import json
 import sys
@@ -44,8 +43,8 @@ def main() -> None:
         s = score(signals, kind=kind)
         out.append(
             {
-                "mentions": [dataclasses.asdict(m) for m in result.mentions],
-                "suppressed": [dataclasses.asdict(m) for m in result.suppressed],
+                "mentions": [m.to_dict() for m in result.mentions],
+                "suppressed": [m.to_dict() for m in result.suppressed],
                 "errors": list(result.errors),
                 "signals": [sig.to_dict() for sig in signals],
                 "score": [s.value, s.for_review, [c.to_dict() for c in s.contributions]],

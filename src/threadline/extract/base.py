@@ -11,60 +11,19 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from threadline.extract.mention import Explanation, Mention
 from threadline.values.base import CleanContext
 
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """How a mention was found: evidence for the analyst, not decoration.
-
-    `steps` are the transformations applied between the raw slice and the
-    normalized value, in order ("spelled:en", "letter_for_digit",
-    "phonenumbers:US"). `obfuscation` names the evasion techniques the raw
-    text used (an indicator in its own right). `notes` are free-text facts
-    (a gazetteer id, coordinates, why a confidence was lowered).
-    """
-
-    pattern_id: str
-    steps: tuple[str, ...] = ()
-    obfuscation: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "pattern_id": self.pattern_id,
-            "steps": list(self.steps),
-            "obfuscation": list(self.obfuscation),
-            "notes": list(self.notes),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    type: str  # a value-type name: phone, email, handle, url, payment_handle, …
-    raw: str  # exactly text[start:end]
-    normalized: str  # the value type's canonical form
-    start: int  # code-point offsets into the record's original text
-    end: int
-    extractor: str
-    extractor_version: str
-    confidence: float  # 0..1
-    explanation: Explanation
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "type": self.type,
-            "raw": self.raw,
-            "normalized": self.normalized,
-            "start": self.start,
-            "end": self.end,
-            "extractor": self.extractor,
-            "extractor_version": self.extractor_version,
-            "confidence": self.confidence,
-            "explanation": self.explanation.to_dict(),
-        }
+__all__ = [
+    "Example",
+    "Explanation",
+    "ExtractContext",
+    "ExtractError",
+    "Extractor",
+    "Mention",
+]
 
 
 @dataclass(frozen=True, slots=True)

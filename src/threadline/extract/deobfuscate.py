@@ -39,7 +39,7 @@ obfuscation techniques it used, because obfuscation is itself an indicator.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
@@ -83,17 +83,34 @@ def patterns() -> _Patterns:
     )
 
 
-@dataclass(frozen=True, slots=True)
 class DigitWindow:
-    """A run of pieces read as one digit stream, with the offset map back to the text."""
+    """A run of pieces read as one digit stream, with the offset map back to the text.
 
-    pieces: tuple[Piece, ...]
-    gaps: tuple[str, ...]  # the original text between consecutive pieces
-    bridges: tuple[int, ...] = ()  # indexes into `gaps` of the runs of text it was joined across
-    digits: str = field(init=False)  # the normalized digit stream, joined once
+    A plain class for the reason given on `Piece`; treat it as immutable.
+    """
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "digits", "".join(p.digits for p in self.pieces))
+    __slots__ = ("bridges", "digits", "gaps", "pieces")
+
+    def __init__(
+        self, pieces: tuple[Piece, ...], gaps: tuple[str, ...], bridges: tuple[int, ...] = ()
+    ) -> None:
+        self.pieces = pieces
+        self.gaps = gaps  # the original text between consecutive pieces
+        self.bridges = bridges  # indexes into `gaps` of the runs of text it was joined across
+        self.digits = "".join(p.digits for p in pieces)  # the normalized digit stream
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DigitWindow) and (self.pieces, self.gaps, self.bridges) == (
+            other.pieces,
+            other.gaps,
+            other.bridges,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.pieces, self.gaps, self.bridges))
+
+    def __repr__(self) -> str:
+        return f"DigitWindow({self.digits!r}, {self.pieces!r}, {self.gaps!r}, {self.bridges!r})"
 
     @property
     def bridged(self) -> bool:
@@ -136,7 +153,8 @@ def _token_units(tok: Token, text: str, low: str) -> list[Piece | Unit] | None:
             for i, c in enumerate(text[s:e])
         ]
     units: list[Piece | Unit] = [
-        (u.group(), u.start(), u.end()) for u in patterns().unit.finditer(low, s, e)
+        (u.group(), u.start(), u.end())
+        for u in patterns().unit.finditer(low, s, e, concurrent=False)
     ]
     if all(isinstance(u, tuple) and u[0] in LOOKALIKES for u in units) and not (
         text[s - 1 : s].isdigit() or text[s - 1 : s] in ("+", "＋") or text[e : e + 1].isdigit()
@@ -160,34 +178,43 @@ def _pieces(items: list[Piece | Unit], rules: NumberRules) -> list[Piece]:
     return out
 
 
-def _excluded(start: int, end: int, n_digits: int, text: str, low: str, rules: NumberRules) -> bool:
+def _excluded(
+    start: int,
+    end: int,
+    n_digits: int,
+    low: str,
+    edges: tuple[_EdgeIndex, _EdgeIndex],
+    confirms: tuple[regex.Pattern[str], ...],
+) -> bool:
     """Is the token at [start, end) a price, time, age, measurement or id by its context?
 
     Plain string tests (`startswith`/`endswith` with tuples run in C): this runs
     for every digit token of every record.
     """
-    first, last = _edge_chars()
+    after, before = edges
     tail = low[end : end + 16].lstrip(" \t")
-    # a quick reject: no rule word starts with the tail's first character
-    for (max_digits, words), confirm in zip(
-        rules.after if tail[:1] in first else (), _after_patterns(), strict=False
-    ):
-        if n_digits <= max_digits and tail.startswith(words):
-            m = confirm.match(tail)
+    first = tail[:1]
+    for (max_digits, by_first), confirm in zip(after, confirms, strict=True):
+        words = by_first.get(first)
+        if words is not None and n_digits <= max_digits and tail.startswith(words):
+            m = confirm.match(tail, concurrent=False)
             # "0139 $150": a symbol or unit that starts the *next* amount is no suffix
-            if m is not None and (m.group() in _MARKS or not _NEXT_AMOUNT.match(tail, m.end())):
+            if m is not None and (
+                m.group() in _MARKS or not _NEXT_AMOUNT.match(tail, m.end(), concurrent=False)
+            ):
                 return True
     spaced = low[max(0, start - 24) : start].rstrip(" \t")
     heads = (spaced, spaced[:-1].rstrip(" \t")) if spaced[-1:] in ":#.=-" else (spaced,)
-    for max_digits, words in rules.before:
+    for max_digits, by_last in before:
         if n_digits > max_digits:
             continue
         for head in heads:
-            if head[-1:] in last and head.endswith(words):
+            words = by_last.get(head[-1:])
+            if words is not None and head.endswith(words):
                 for w in words:
                     if head.endswith(w):
-                        before = head[-len(w) - 1 : -len(w)]
-                        if not (before.isalnum() or before == "/"):
+                        before_w = head[-len(w) - 1 : -len(w)]
+                        if not (before_w.isalnum() or before_w == "/"):
                             return True
     return False
 
@@ -195,13 +222,24 @@ def _excluded(start: int, end: int, n_digits: int, text: str, low: str, rules: N
 _MARKS = frozenset("'’\"”")  # feet/inches: "5'6" stays a measurement
 
 
+_EdgeIndex = tuple[tuple[int, dict[str, tuple[str, ...]]], ...]  # (max digits, words by char)
+
+
 @cache
-def _edge_chars() -> tuple[frozenset[str], frozenset[str]]:
-    """First characters of the `not_phone_after` words, last ones of the `not_phone_before`."""
+def _edge_index() -> tuple[_EdgeIndex, _EdgeIndex]:
+    """The `not_phone_after` words by first character and the `not_phone_before` words
+    by last, per rule group: `_excluded` tests only the few words that can match."""
+
+    def index(words: tuple[str, ...], at: int) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for w in words:
+            out.setdefault(w[at], []).append(w)
+        return {c: tuple(ws) for c, ws in out.items()}
+
     rules = number_rules()
     return (
-        frozenset(w[0] for _, words in rules.after for w in words),
-        frozenset(w[-1] for _, words in rules.before for w in words),
+        tuple((n, index(words, 0)) for n, words in rules.after),
+        tuple((n, index(words, -1)) for n, words in rules.before),
     )
 
 
@@ -227,7 +265,10 @@ def _joinable(gap: str, left: Piece | Unit, right: Piece | Unit, p: _Patterns) -
         return False  # a clock time, "10:30"
     known = _GAPS.get(gap)
     if known is None:  # the same few separators recur in every ad: test each once
-        known = p.gap.fullmatch(gap) is not None or p.filler.fullmatch(gap) is not None
+        known = (
+            p.gap.fullmatch(gap, concurrent=False) is not None
+            or p.filler.fullmatch(gap, concurrent=False) is not None
+        )
         if len(_GAPS) < MAX_CACHED_GAPS and len(gap) <= 32:
             _GAPS[gap] = known
     return known
@@ -327,6 +368,7 @@ def digit_windows(
         items = []
 
     sc = scan(text, ctx)
+    edges, confirms = _edge_index(), _after_patterns()
     excluded_end = -2
     tokens = _candidate_tokens(sc.digitish, rules) if prefilter else sc.digitish
     for n, tok in enumerate(tokens):
@@ -341,7 +383,7 @@ def digit_windows(
         group = (
             s == excluded_end + 1 and text[excluded_end] in ",." and tok.kind == "d" and e - s == 3
         )
-        if group or _excluded(s, e, n_digits, text, sc.low, rules):
+        if group or _excluded(s, e, n_digits, sc.low, edges, confirms):
             flush(text_follows=False)
             last_end = -1
             excluded_end = e

@@ -19,12 +19,11 @@ whose lower case is longer is left as it is).
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
-from operator import itemgetter
-from typing import NamedTuple
 
 import regex
 
@@ -36,13 +35,33 @@ SYMBOL_DIGITS = "⓪①-⑨⑴-⑼⒈-⒐⓵-⓽⓿❶-❾➀-➈➊-➒¹²³�
 LOOKALIKES_LOW = "oils|"  # O/o→0, I/l/|→1, S/s→5 after lower-casing
 
 
-class Token(NamedTuple):
-    """A trigger: a named tuple, because a scan makes ~100 of them per ad."""
+class Token:
+    """A trigger. A plain class, not a NamedTuple: a scan makes ~30 of them per ad,
+    and compiled, this constructor is a C call where a NamedTuple's `__new__` runs
+    as interpreted Python."""
 
-    kind: str  # d (digits) | kc (keycap) | ten (🔟) | sym (digit symbols) | num | w | s | dot
-    start: int
-    end: int
-    low: str  # lower-cased surface
+    __slots__ = ("end", "kind", "low", "start")
+
+    def __init__(self, kind: str, start: int, end: int, low: str) -> None:
+        # d (digits) | kc (keycap) | ten (🔟) | sym (digit symbols) | num | w | s | dot
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.low = low  # lower-cased surface
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and (self.kind, self.start, self.end, self.low) == (
+            other.kind,
+            other.start,
+            other.end,
+            other.low,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.start, self.end, self.low))
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.start}, {self.end}, {self.low!r})"
 
 
 def trie_pattern(words: list[str]) -> str:
@@ -83,7 +102,15 @@ class Lexicon:
 
 # The scan's patterns are linear by construction (one character class each, no
 # nesting); texts longer than bounded.SHORT_TEXT still run them with a timeout.
-_LETTERS = BoundedPattern("scan.letters", r"\p{L}+")
+# Letter runs: `str.split` (C) cuts the text at whitespace, which is never a
+# letter, and most of the distinct pieces are whole words (`str.isalpha`, the
+# same Unicode letter test as \p{L}). Only the pieces with digits, punctuation
+# or symbols in them go through a pattern, and through the standard library's
+# `re`: on these short strings it costs a fraction of `regex`, and
+# `[^\W\d_]+` is one character class under "+", linear, needing no timeout.
+# The class is every alphanumeric but decimal digits and "_": the letters plus
+# a few numeric symbols ("²", "①", "½"), which `letter_runs` splits off.
+_WORDISH = re.compile(r"[^\W\d_]+")
 _DIGITS = BoundedPattern("scan.digits", r"\d+")
 _SYM = BoundedPattern("scan.symbol_digits", rf"(?P<sym>[{SYMBOL_DIGITS}]+)|(?P<ten>\U0001F51F)")
 _KEYCAP = ("\u20e3", "\ufe0f\u20e3")
@@ -117,7 +144,8 @@ _LOOKALIKE_WORDS = frozenset(
 )
 
 
-_START = itemgetter(1)
+def _START(t: Token) -> int:
+    return t.start
 
 
 class Scan:
@@ -141,7 +169,9 @@ class Scan:
         # Letter runs: find which distinct words matter first (C-speed set work),
         # then locate only those; most words of an ad trigger nothing. Whether a
         # word is a glued run of number words is remembered across records.
-        present = set(_LETTERS.findall(low, ctx))
+        if ctx is not None:
+            ctx.check("scan")
+        present = letter_runs(low)
         wanted = present & lex.words
         # look-alike letter runs ("i", "oi") are kept below only when touching a digit
         numbers = present & lex.numbers | present & _LOOKALIKE_WORDS
@@ -237,6 +267,50 @@ class Scan:
         return [t for t in self.by_kind.get("s", ()) if t.low in chars]
 
 
+def letter_runs(low: str) -> set[str]:
+    """The distinct maximal runs of letters (Unicode \\p{L}, as `str.isalpha`) in `low`."""
+    runs: set[str] = set()
+    for piece in set(low.split()):
+        found = _RUNS.get(piece)
+        if found is None:
+            found = _piece_runs(piece)
+            if len(_RUNS) < MAX_CACHED_WORDS and len(piece) <= 64:  # from text: bounded
+                _RUNS[piece] = found
+        for w in found:
+            runs.add(w)
+    return runs
+
+
+# whitespace-free pieces → their letter runs; ads repeat their words, and a
+# dict lookup is cheaper than testing the piece again
+_RUNS: dict[str, tuple[str, ...]] = {}
+
+
+def _piece_runs(piece: str) -> tuple[str, ...]:
+    if piece.isalpha():
+        return (piece,)
+    out: set[str] = set()
+    for w in _WORDISH.findall(piece):
+        if w.isalpha():
+            out.add(w)
+        else:  # a numeric symbol inside: split the run around it
+            _add_alpha_parts(w, out)
+    return tuple(out)
+
+
+def _add_alpha_parts(w: str, runs: set[str]) -> None:
+    start = -1
+    for i, ch in enumerate(w):
+        if ch.isalpha():
+            if start < 0:
+                start = i
+        elif start >= 0:
+            runs.add(w[start:i])
+            start = -1
+    if start >= 0:
+        runs.add(w[start:])
+
+
 def _touches_digit(low: str, s: int, e: int) -> bool:
     """Look-alike letters count only next to a digit (or a "+": "+I 415…")."""
     return low[s - 1 : s].isdigit() or low[s - 1 : s] in ("+", "＋") or low[e : e + 1].isdigit()
@@ -265,7 +339,7 @@ def _is_glued(w: str, lex: Lexicon) -> bool:
     return (
         len(w) > 3
         and (w[:3] in lex.prefixes or w[0] in "oils")
-        and lex.glued.fullmatch(w) is not None
+        and lex.glued.fullmatch(w, concurrent=False) is not None
     )
 
 

@@ -32,7 +32,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from threadline.extract.base import ExtractContext, Mention
 from threadline.indicators.schema import fold
@@ -140,7 +140,7 @@ def prepare(
     text = ad.full_text[:MAX_TEXT]
     if mentions is not None and ad.title:
         shift = len(ad.title) + 1
-        mentions = [replace(m, start=m.start + shift, end=m.end + shift) for m in mentions]
+        mentions = [m.shifted(shift) for m in mentions]
     if mentions is None:
         from threadline.extract.engine import extract_all
 

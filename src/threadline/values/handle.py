@@ -109,7 +109,9 @@ class HandleType(ValueType):
             return False
         if not any(c.isalpha() for c in user):  # "4155550123", "6_2_6": a phone, not a handle
             return False
-        return regex.fullmatch(pattern, user, timeout=timeout_for(user)) is not None
+        return (
+            regex.fullmatch(pattern, user, timeout=timeout_for(user), concurrent=False) is not None
+        )
 
 
 HANDLE = HandleType()

@@ -25,7 +25,7 @@ class PersonNameType(ValueType):
         return value if self.validate(value) else None
 
     def validate(self, value: str) -> bool:
-        return _NAME.fullmatch(value, timeout=timeout_for(value)) is not None
+        return _NAME.fullmatch(value, timeout=timeout_for(value), concurrent=False) is not None
 
 
 PERSON_NAME = PersonNameType()

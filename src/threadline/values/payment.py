@@ -67,7 +67,7 @@ class PaymentHandleType(ValueType):
         rule = _RULES.get(service)
         by_ident = service in _BY_IDENT and ("@" in ident or ident.startswith("+"))
         if rule is not None and not by_ident:
-            return rule.fullmatch(ident, timeout=timeout_for(ident)) is not None
+            return rule.fullmatch(ident, timeout=timeout_for(ident), concurrent=False) is not None
         if "@" in ident:
             return EMAIL.validate(ident)
         return PHONE.validate(ident)

@@ -73,6 +73,7 @@ class Price:
 
 
 _AMOUNT = regex.compile(r"\d{1,3}(?:[,.]\d{3})+(?![\d])|\d{1,6}(?:[.,]\d{1,2})?")
+_SEPARATORS = str.maketrans("/:=-", "    ")  # between amount, currency and unit
 _THOUSANDS = regex.compile(r"\d{1,3}(?:[,.]\d{3})+")
 # amount, then a currency and/or a unit: a bare number is no price
 _CANON = regex.compile(r"\d{1,9}(?:\.\d{2})?(?: [A-Z]{3}(?:/[a-z_]{1,16})?|/[a-z_]{1,16})")
@@ -89,12 +90,16 @@ def resolve_currency(marker: str, context: CleanContext) -> str | None:
 
 
 def parse_amount(text: str) -> Decimal | None:
-    m = _AMOUNT.search(text, timeout=timeout_for(text))
+    m = _AMOUNT.search(text, timeout=timeout_for(text), concurrent=False)
     if m is None:
         return None
     s = m.group()
     # "1,500" / "1.500": thousands separators; "80,50": a decimal comma
-    s = s.replace(",", "").replace(".", "") if _THOUSANDS.fullmatch(s) else s.replace(",", ".")
+    s = (
+        s.replace(",", "").replace(".", "")
+        if _THOUSANDS.fullmatch(s, concurrent=False)
+        else s.replace(",", ".")
+    )
     try:
         return Decimal(s)
     except InvalidOperation:
@@ -123,7 +128,7 @@ class PriceType(ValueType):
             return raw  # already canonical
         vocab = vocabulary()
         text = " ".join(raw.split())
-        amount_m = _AMOUNT.search(text, timeout=timeout_for(text))
+        amount_m = _AMOUNT.search(text, timeout=timeout_for(text), concurrent=False)
         if amount_m is None:
             return None
         rest = (text[: amount_m.start()] + " " + text[amount_m.end() :]).strip(" /:=-x")
@@ -132,7 +137,7 @@ class PriceType(ValueType):
             if sym in rest:
                 currency, rest = sym, rest.replace(sym, " ", 1)
                 break
-        words = regex.sub(r"[/:=\-]", " ", rest).lower().split()
+        words = rest.translate(_SEPARATORS).lower().split()
         unit = None
         kept = []
         for w in words:
@@ -152,7 +157,7 @@ class PriceType(ValueType):
         return price.canonical() if price else None
 
     def validate(self, value: str) -> bool:
-        return _CANON.fullmatch(value, timeout=timeout_for(value)) is not None
+        return _CANON.fullmatch(value, timeout=timeout_for(value), concurrent=False) is not None
 
 
 PRICE = PriceType()

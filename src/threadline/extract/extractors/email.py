@@ -63,7 +63,7 @@ def _split(part: str, parts: regex.Pattern[str]) -> tuple[list[str], list[str]]:
     """Words and the separators between them."""
     words: list[str] = []
     seps: list[str] = []
-    for m in parts.finditer(part):
+    for m in parts.finditer(part, concurrent=False):
         (seps if m.lastgroup == "sep" else words).append(m.group())
     return words, seps
 
@@ -126,7 +126,8 @@ class EmailExtractor(Extractor):
         for tok in sorted(triggers, key=lambda t: t.start):
             lo, hi = max(0, tok.start - WINDOW_BEFORE), min(len(text), tok.end + WINDOW_AFTER)
             plain = _plain_match(text, tok.start, lo, hi, ctx) if tok.low in "@＠" else None
-            for m in [plain] if plain is not None else _pattern()[0].finditer(text, ctx, lo, hi):
+            found = [plain] if plain is not None else _window_matches(text, tok.start, lo, hi, ctx)
+            for m in found:
                 if m.start("at") <= tok.start < m.end("at") and m.start() not in seen:
                     seen.add(m.start())
                     mention = self._read(text, m)
@@ -210,10 +211,43 @@ def _plain_match(
     return m
 
 
+def _window_matches(
+    text: str, at: int, lo: int, hi: int, ctx: ExtractContext
+) -> list[regex.Match[str]]:
+    """The matches a search of [lo, hi) would find that start before `at`.
+
+    A match can start only where its look-behind allows: a local-part
+    character after anything but a word character or ".+-@'’". So instead of
+    searching (which tries the whole pattern at every character, ~3,000
+    instructions per character), the pattern is matched anchored at those
+    word starts, left to right, skipping starts inside a match already found,
+    exactly as `finditer` does. Matches starting at or after `at` cannot
+    contain the "at" there, so they are not looked for.
+    """
+    pattern = _pattern()[0]
+    out: list[regex.Match[str]] = []
+    resume = lo
+    for k in range(lo, at):
+        if k < resume:
+            continue
+        c = text[k]
+        if not (c.isalnum() or c in "_%+-"):
+            continue
+        if k > 0:
+            b = text[k - 1]
+            if b.isalnum() or b in "_.+-@'’":
+                continue
+        m = pattern.match(text, ctx, k, hi)
+        if m is not None:
+            out.append(m)
+            resume = m.end()
+    return out
+
+
 def _span_len(domain: str, kept: list[str], parts: regex.Pattern[str]) -> int:
     """Length of the prefix of `domain` that holds the first `len(kept)` labels."""
     seen = 0
-    for m in parts.finditer(domain):
+    for m in parts.finditer(domain, concurrent=False):
         if m.lastgroup == "word":
             seen += 1
             if seen == len(kept):

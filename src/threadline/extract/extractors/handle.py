@@ -101,12 +101,12 @@ def _phone_like(user: str, text: str, end: int) -> bool:
     "2") is too short and stands alone: a username.
     """
     low = user.lower()
-    if _digitish().fullmatch(low) is None:
+    if _digitish().fullmatch(low, concurrent=False) is None:
         return False
-    if len(_digit_unit().findall(low)) >= MIN_PHONE_UNITS:
+    if len(_digit_unit().findall(low, concurrent=False)) >= MIN_PHONE_UNITS:
         return True
     nxt = text[end : end + 24].lstrip(" \t-.,()").split(None, 1)
-    return bool(nxt) and _digitish().match(nxt[0].lower()) is not None
+    return bool(nxt) and _digitish().match(nxt[0].lower(), concurrent=False) is not None
 
 
 _SCHEME = regex.compile(r"(?i)(?:https?://)?(?:www\.)?\Z")
@@ -163,7 +163,7 @@ class HandleExtractor(Extractor):
             platform, pid, conf = UNKNOWN_PLATFORM, "handle.bare", 0.5
         elif (m := p.url.match(text, ctx, pos)) is not None:
             platform, pid, conf = platform_for_host(m.group("host")), "handle.url", 0.95
-            prefix = _SCHEME.search(text[max(0, pos - 12) : pos])
+            prefix = _SCHEME.search(text[max(0, pos - 12) : pos], concurrent=False)
             start = pos - len(prefix.group()) if prefix else pos
         elif (m := p.keyword.match(text, ctx, pos)) is not None:
             alias = m.group("alias")

@@ -135,7 +135,7 @@ class LocationExtractor(Extractor):
             while (
                 j + 1 < len(caps)
                 and j - i + 1 < MAX_WORDS
-                and _JOIN.fullmatch(text, caps[j][1], caps[j + 1][0])
+                and _JOIN.fullmatch(text, caps[j][1], caps[j + 1][0], concurrent=False)
             ):
                 j += 1
             found = None
@@ -152,16 +152,16 @@ class LocationExtractor(Extractor):
                 end -= 1  # a sentence's full stop, not an abbreviation ("St.")
             i = found + 1
             head = text[max(0, start - 24) : start]
-            if marker.search(head):
+            if marker.search(head, concurrent=False):
                 continue
-            qual = _QUAL.match(text, end)
+            qual = _QUAL.match(text, end, concurrent=False)
             place = _resolve(f"{text[start:end]}{qual.group()}", region) if qual else None
             used_qual = place is not None
             if place is None:
                 place = _resolve(text[start:end], region)
             if place is None:
                 continue
-            has_cue = used_qual or cue.search(head) is not None
+            has_cue = used_qual or cue.search(head, concurrent=False) is not None
             key = fold(text[start:end])
             # without a cue a one-word alternate name ("Solo" for Surakarta) is a word,
             # not a place; multi-word ones ("Ciudad de México") are specific enough

@@ -142,7 +142,7 @@ class PaymentHandleExtractor(Extractor):
             service, ident, pid = "cashapp", "$" + m.group("id"), "payment.cashtag"
         elif (m := url.match(text, ctx, pos)) is not None:
             service, ident, pid = urls[m.group("url").lower()], m.group("id"), "payment.url"
-            prefix = _SCHEME.search(text[max(0, pos - 12) : pos])
+            prefix = _SCHEME.search(text[max(0, pos - 12) : pos], concurrent=False)
             start = pos - len(prefix.group()) if prefix else pos
         elif (m := keyword.match(text, ctx, pos)) is not None:
             service, ident, pid = aliases[_squash(m.group("svc"))], m.group("id"), "payment.keyword"

@@ -48,7 +48,9 @@ class _Patterns:
     symbol_first: BoundedPattern  # "$200/hr", "US$ 150" — anchored at the symbol
     amount_first: BoundedPattern  # "300$", "150 roses", "200/hr" — anchored at the amount
     triggers: frozenset[str]
-    suffix_starts: tuple[str, ...]  # first two letters of every unit and currency word
+    # first one or two letters of every unit and currency word (a set: tested for
+    # every digit run of every ad, where `startswith` over a tuple tries each in turn)
+    suffix_starts: frozenset[str]
 
 
 @cache
@@ -83,11 +85,9 @@ def _patterns() -> _Patterns:
         ),
         # unit words only: an amount glued to its unit ("30min") is found from its digits
         triggers=frozenset(w for u in v.units if (w := regex.split(r"[^\w]", u)[0]).isalpha()),
-        suffix_starts=tuple(
-            sorted(
-                {w.lower().lstrip("0123456789/ ")[:2] for w in [*v.units, *v.words, *v.symbols]}
-                | {"x", "p", "a", *"0123456789"} - {""}
-            )
+        suffix_starts=frozenset(
+            {w.lower().lstrip("0123456789/ ")[:2] for w in [*v.units, *v.words, *v.symbols]}
+            | {"x", "p", "a", *"0123456789"} - {""}
         ),
     )
 
@@ -155,7 +155,9 @@ class PriceExtractor(Extractor):
                 ):
                     end += 4
                 tail = sc.low[end : end + 3].lstrip(" \t/")
-                if not tail or not (tail[0] in "$€£" or tail.startswith(p.suffix_starts)):
+                if not tail or not (
+                    tail[0] in "$€£" or tail[:1] in p.suffix_starts or tail[:2] in p.suffix_starts
+                ):
                     continue
                 order = (p.unit_first, p.amount_first)
             else:

@@ -27,6 +27,7 @@ from setuptools import setup
 ROOT = Path(__file__).resolve().parent
 # the modules compiled, relative to src/; `threadline.compiled` lists them too
 COMPILED = [
+    "threadline/extract/base.py",
     "threadline/extract/bounded.py",
     "threadline/extract/deobfuscate.py",
     "threadline/extract/engine.py",
@@ -41,6 +42,8 @@ COMPILED = [
     "threadline/indicators/matcher.py",
     "threadline/indicators/rules.py",
     "threadline/indicators/score.py",
+    "threadline/indicators/signal.py",
+    "threadline/indicators/words.py",
 ]
 MANIFEST = ROOT / "src/threadline/compiled.json"
 

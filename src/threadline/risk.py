@@ -14,7 +14,7 @@ fields.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -115,7 +115,7 @@ def assess_record(
     """
     full, shift = joined(title, text)
     if shift:
-        moved = (replace(m, start=m.start + shift, end=m.end + shift) for m in mentions)
+        moved = (m.shifted(shift) for m in mentions)
         all_mentions: list[Mention] = [*title_mentions, *moved]
     else:
         all_mentions = list(mentions)

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from typing import IO, Any
 
 import orjson
@@ -110,7 +109,7 @@ def screen_record(
     if _has_surrogates(text):
         return {"id": rid, "error": "text contains unpaired surrogates (invalid Unicode)"}
     region = region_for_record(obj, ctx.default_region)
-    result = extract_all(text, replace(ctx, default_region=region), time_budget_s=time_budget_s)
+    result = extract_all(text, ctx.with_region(region), time_budget_s=time_budget_s)
     kind = record_kind(obj)
     out: dict[str, Any] = {
         "id": rid,

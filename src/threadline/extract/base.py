@@ -1,5 +1,8 @@
 """The extraction nouns: a mention, its explanation, the context, the extractor.
 
+Compiled with the hot path (see `setup.py`): every extractor calls
+`Extractor.mention` and the context's deadline checks from compiled code.
+
 An extractor reads a record's text and returns mentions: spans of that exact,
 unmodified text, each with its cleaned value, a confidence and a typed
 explanation of how it was found. Offsets are Python `str` indices — Unicode
@@ -11,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar, Final
 
 from threadline.extract.mention import Explanation, Mention
 from threadline.values.base import CleanContext
@@ -26,7 +29,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
 class ExtractContext:
     """What an extractor may know besides the text.
 
@@ -34,11 +36,46 @@ class ExtractContext:
     a country code; `default_currency` (ISO 4217) reads "$" and "roses".
     `deadline` is a `time.monotonic()` instant after which bounded regexes
     stop (set by the engine from its time budget).
+
+    Immutable like `Mention` (a plain class with `Final` attributes, for the
+    same reason): extractors ask it for the deadline in their inner loops.
     """
 
-    default_region: str | None = None
-    default_currency: str | None = None
-    deadline: float | None = None
+    __slots__ = ("deadline", "default_currency", "default_region")
+
+    def __init__(
+        self,
+        default_region: str | None = None,
+        default_currency: str | None = None,
+        deadline: float | None = None,
+    ) -> None:
+        self.default_region: Final = default_region
+        self.default_currency: Final = default_currency
+        self.deadline: Final = deadline
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ExtractContext):
+            return NotImplemented
+        return (self.default_region, self.default_currency, self.deadline) == (
+            other.default_region,
+            other.default_currency,
+            other.deadline,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.default_region, self.default_currency, self.deadline))
+
+    def __repr__(self) -> str:
+        return (
+            f"ExtractContext(default_region={self.default_region!r}, "
+            f"default_currency={self.default_currency!r}, deadline={self.deadline!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ExtractContext, (self.default_region, self.default_currency, self.deadline))
+
+    def with_region(self, region: str | None) -> ExtractContext:
+        return ExtractContext(region, self.default_currency, self.deadline)
 
     def clean_context(self) -> CleanContext:
         return _clean_context(self.default_region, self.default_currency)

@@ -18,10 +18,11 @@ from collections.abc import Sequence
 
 from threadline.extract.base import ExtractContext, Mention
 from threadline.indicators.catalogue import Catalogue, load_catalogue
-from threadline.indicators.matcher import WORDS, matcher_for, merge_spans
+from threadline.indicators.matcher import matcher_for, merge_spans
 from threadline.indicators.rules import NO_CONTEXT, RULES, DetectContext, RuleHit, RuleInput
 from threadline.indicators.schema import LANGS, fold
 from threadline.indicators.signal import Signal, SignalExplanation
+from threadline.indicators.words import word_set
 
 
 def detect(
@@ -40,8 +41,7 @@ def detect(
     lang = lang if lang in LANGS else None
     matcher = matcher_for(cat, kind, lang)
     folded = fold(text)
-    words = tuple(WORDS.findall(folded))
-    vocab = frozenset(words)
+    vocab = word_set(folded)
     text_hits = (
         matcher.scan_all(folded, extract_ctx)
         if reference
@@ -61,7 +61,6 @@ def detect(
                 inp = RuleInput(
                     text,
                     folded,
-                    words,
                     vocab,
                     tuple(mentions),
                     kind,

@@ -26,10 +26,8 @@ from threadline.extract.base import ExtractContext
 from threadline.extract.bounded import BoundedPattern
 from threadline.indicators.catalogue import Catalogue
 from threadline.indicators.schema import LANGS, MAX_PHRASE_GAP, Indicator
+from threadline.indicators.words import WORDS
 
-# Word split of folded text. Linear-time (no backtracking), so the standard
-# library's faster engine is used for it; every catalogue pattern uses `regex`.
-WORDS = re.compile(r"\w+")
 _TOKENS = re.compile(r"\w+|[#*]")
 _GAP = rf"\W{{1,{MAX_PHRASE_GAP}}}"
 _NUM = r"\d(?:[\d.,]{0,12}\d)?"

@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 import regex
 
 from threadline.extract.base import ExtractContext, Mention
 from threadline.extract.bounded import BoundedPattern
 from threadline.indicators.schema import check_bounded, fold
+from threadline.indicators.words import word_list
 
 Span = tuple[int, int]
 MAX_RULE_SPANS = 20
@@ -78,26 +79,77 @@ class DetectContext:
 NO_CONTEXT = DetectContext()
 
 
-@dataclass(frozen=True, slots=True)
 class RuleInput:
-    text: str  # the record's original text
-    folded: str  # `fold(text)`: same length, so its offsets are the text's
-    words: tuple[str, ...]  # the folded text's words, in order
-    vocab: frozenset[str]
-    mentions: tuple[Mention, ...]
-    kind: str
-    lang: str | None
-    context: DetectContext
-    extract_ctx: ExtractContext | None = None
+    """What a code rule reads about one record.
+
+    A plain class with `Final` attributes (read-only when compiled), not a
+    frozen dataclass, whose generated `__init__` would run interpreted once
+    per record. The record's word list, which one rule counts, is split only
+    when asked for (`words`).
+    """
+
+    __slots__ = (
+        "_words",
+        "context",
+        "extract_ctx",
+        "folded",
+        "kind",
+        "lang",
+        "mentions",
+        "text",
+        "vocab",
+    )
+
+    def __init__(
+        self,
+        text: str,  # the record's original text
+        folded: str,  # `fold(text)`: same length, so its offsets are the text's
+        vocab: frozenset[str],  # the folded text's distinct words
+        mentions: tuple[Mention, ...],
+        kind: str,
+        lang: str | None,
+        context: DetectContext,
+        extract_ctx: ExtractContext | None = None,
+    ) -> None:
+        self.text: Final = text
+        self.folded: Final = folded
+        self.vocab: Final = vocab
+        self.mentions: Final = mentions
+        self.kind: Final = kind
+        self.lang: Final = lang
+        self.context: Final = context
+        self.extract_ctx: Final = extract_ctx
+        self._words: tuple[str, ...] | None = None
+
+    def words(self) -> tuple[str, ...]:
+        """The folded text's words, in order (split on first use)."""
+        if self._words is None:
+            self._words = tuple(word_list(self.folded))
+        return self._words
 
     def langs(self, available: Mapping[str, Any]) -> tuple[str, ...]:
         return tuple(available) if self.lang is None else (self.lang,)
 
 
-@dataclass(frozen=True, slots=True)
 class RuleHit:
-    spans: tuple[Span, ...]
-    notes: tuple[str, ...] = ()
+    """What a code rule found: evidence spans and notes (a plain class, as `RuleInput`)."""
+
+    __slots__ = ("notes", "spans")
+
+    def __init__(self, spans: tuple[Span, ...], notes: tuple[str, ...] = ()) -> None:
+        self.spans: Final = spans
+        self.notes: Final = notes
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RuleHit):
+            return NotImplemented
+        return (self.spans, self.notes) == (other.spans, other.notes)
+
+    def __hash__(self) -> int:
+        return hash((self.spans, self.notes))
+
+    def __repr__(self) -> str:
+        return f"RuleHit(spans={self.spans!r}, notes={self.notes!r})"
 
 
 # parameter types: int, number, words (list of str), lang_words ({lang: [str]}),
@@ -239,10 +291,11 @@ def third_person(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
     if inp.vocab.isdisjoint(third):  # most ads: no third-person word at all
         return None
     first = _lang_set(inp, p["first"])
-    n3 = sum(1 for w in inp.words if w in third)
+    words = inp.words()
+    n3 = sum(1 for w in words if w in third)
     if n3 < p["min_third"]:
         return None
-    n1 = sum(1 for w in inp.words if w in first)
+    n1 = sum(1 for w in words if w in first)
     if n3 <= n1:
         return None
     return RuleHit(word_spans(inp, tuple(third)), (f"third-person words {n3}, first-person {n1}",))
@@ -355,7 +408,7 @@ def high_pay_claim(inp: RuleInput, p: Mapping[str, Any]) -> RuleHit | None:
     for m in inp.mentions:
         if m.type != "price":
             continue
-        match = _PRICE.fullmatch(m.normalized)
+        match = _PRICE.fullmatch(m.normalized, concurrent=False)
         if not match or not match.group(2):
             continue
         amount, cur, unit = float(match.group(1)), match.group(2), match.group(3)

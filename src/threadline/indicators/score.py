@@ -34,8 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from threadline.indicators.calibration import Calibration, calibration_for
 from threadline.indicators.signal import Signal
@@ -45,11 +44,36 @@ REVIEW_THRESHOLD = 0.5  # a value at or above it is put forward for review
 METHOD = "platt(sum of weights); contributions by Aumann-Shapley split from the no-signal baseline"
 
 
-@dataclass(frozen=True, slots=True)
 class Contribution:
-    indicator: str  # catalogue id, or "baseline"
-    weight: float  # the catalogue weight (0 for the baseline)
-    contribution: float  # this item's share of the value
+    """One item's share of a score (a plain class, as `Signal`)."""
+
+    __slots__ = ("contribution", "indicator", "weight")
+
+    def __init__(self, indicator: str, weight: float, contribution: float) -> None:
+        self.indicator: Final = indicator  # catalogue id, or "baseline"
+        self.weight: Final = weight  # the catalogue weight (0 for the baseline)
+        self.contribution: Final = contribution  # this item's share of the value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Contribution):
+            return NotImplemented
+        return (self.indicator, self.weight, self.contribution) == (
+            other.indicator,
+            other.weight,
+            other.contribution,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.indicator, self.weight, self.contribution))
+
+    def __repr__(self) -> str:
+        return (
+            f"Contribution(indicator={self.indicator!r}, weight={self.weight!r}, "
+            f"contribution={self.contribution!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Contribution, (self.indicator, self.weight, self.contribution))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,13 +83,44 @@ class Contribution:
         }
 
 
-@dataclass(frozen=True, slots=True)
 class Score:
-    value: float  # sigmoid(a*s + b) in [0, 1]; == math.fsum of the contributions
-    contributions: tuple[Contribution, ...]  # baseline first, then signals in signal order
-    method: str
-    calibration: Calibration
-    weight_sum: float  # s
+    """A record's score with the contributions that sum to it (a plain class, as `Signal`)."""
+
+    __slots__ = ("calibration", "contributions", "method", "value", "weight_sum")
+
+    def __init__(
+        self,
+        value: float,  # sigmoid(a*s + b) in [0, 1]; == math.fsum of the contributions
+        contributions: tuple[Contribution, ...],  # baseline first, then signals in signal order
+        method: str,
+        calibration: Calibration,
+        weight_sum: float,  # s
+    ) -> None:
+        self.value: Final = value
+        self.contributions: Final = contributions
+        self.method: Final = method
+        self.calibration: Final = calibration
+        self.weight_sum: Final = weight_sum
+
+    def _key(self) -> tuple[float, tuple[Contribution, ...], str, Calibration, float]:
+        return (self.value, self.contributions, self.method, self.calibration, self.weight_sum)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Score):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Score(value={self.value!r}, contributions={self.contributions!r}, "
+            f"method={self.method!r}, weight_sum={self.weight_sum!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Score, self._key())
 
     @property
     def for_review(self) -> bool:

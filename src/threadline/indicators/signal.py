@@ -4,15 +4,18 @@
 mention's. The explanation says which phrases, patterns or rule fired, under
 which catalogue version, so an analyst can retrace the finding. A signal is a
 reason to look again, never a finding about a person.
+
+Plain classes with `Final` attributes, compiled with the hot path (see
+`setup.py`): read-only at run time like frozen dataclasses, but built by one C
+call where a dataclass's generated `__init__` runs interpreted, several times
+an ad.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 
-@dataclass(frozen=True, slots=True)
 class SignalExplanation:
     """How an indicator fired: typed evidence for the analyst, not decoration.
 
@@ -21,10 +24,39 @@ class SignalExplanation:
     `notes` are the rule's own facts (techniques used, counts).
     """
 
-    catalogue_version: str
-    matched: tuple[str, ...]
-    sources: tuple[str, ...]  # keys into sources.yaml
-    notes: tuple[str, ...] = ()
+    __slots__ = ("catalogue_version", "matched", "notes", "sources")
+
+    def __init__(
+        self,
+        catalogue_version: str,
+        matched: tuple[str, ...],
+        sources: tuple[str, ...],  # keys into sources.yaml
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        self.catalogue_version: Final = catalogue_version
+        self.matched: Final = matched
+        self.sources: Final = sources
+        self.notes: Final = notes
+
+    def _key(self) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        return (self.catalogue_version, self.matched, self.sources, self.notes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SignalExplanation):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"SignalExplanation(catalogue_version={self.catalogue_version!r}, "
+            f"matched={self.matched!r}, sources={self.sources!r}, notes={self.notes!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SignalExplanation, self._key())
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SignalExplanation:
@@ -44,16 +76,70 @@ class SignalExplanation:
         }
 
 
-@dataclass(frozen=True, slots=True)
 class Signal:
-    indicator: str  # catalogue id
-    name: str
-    category: str
-    spans: tuple[tuple[int, int], ...]  # sorted, non-overlapping; may be empty for absences
-    weight: float
-    grade: str  # outcome-validated | practitioner-reported | weak-or-contradicted
-    citation: str  # short citations of the entry's sources, "; "-joined
-    explanation: SignalExplanation
+    """One indicator that fired on one record."""
+
+    __slots__ = (
+        "category",
+        "citation",
+        "explanation",
+        "grade",
+        "indicator",
+        "name",
+        "spans",
+        "weight",
+    )
+
+    def __init__(
+        self,
+        indicator: str,  # catalogue id
+        name: str,
+        category: str,
+        spans: tuple[tuple[int, int], ...],  # sorted, non-overlapping; may be empty for absences
+        weight: float,
+        grade: str,  # outcome-validated | practitioner-reported | weak-or-contradicted
+        citation: str,  # short citations of the entry's sources, "; "-joined
+        explanation: SignalExplanation,
+    ) -> None:
+        self.indicator: Final = indicator
+        self.name: Final = name
+        self.category: Final = category
+        self.spans: Final = spans
+        self.weight: Final = weight
+        self.grade: Final = grade
+        self.citation: Final = citation
+        self.explanation: Final = explanation
+
+    def _key(
+        self,
+    ) -> tuple[str, str, str, tuple[tuple[int, int], ...], float, str, str, SignalExplanation]:
+        return (
+            self.indicator,
+            self.name,
+            self.category,
+            self.spans,
+            self.weight,
+            self.grade,
+            self.citation,
+            self.explanation,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Signal):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Signal(indicator={self.indicator!r}, spans={self.spans!r}, weight={self.weight!r}, "
+            f"grade={self.grade!r}, explanation={self.explanation!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Signal, self._key())
 
     def to_screen_dict(self) -> dict[str, Any]:
         """The `threadline screen` form: exactly indicator, spans, weight, grade, citation."""

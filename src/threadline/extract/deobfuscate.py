@@ -194,7 +194,9 @@ def _excluded(
     after, before = edges
     tail = low[end : end + 16].lstrip(" \t")
     first = tail[:1]
-    for (max_digits, by_first), confirm in zip(after, confirms, strict=True):
+    for k in range(len(after)):  # (a loop over indexes: zip is a generic call when compiled)
+        max_digits, by_first = after[k]
+        confirm = confirms[k]
         words = by_first.get(first)
         if words is not None and n_digits <= max_digits and tail.startswith(words):
             m = confirm.match(tail, concurrent=False)

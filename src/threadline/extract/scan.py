@@ -201,10 +201,12 @@ class Scan:
                 words.append(tok)
                 by_word[w].append(tok)
         digit_runs: list[Token] = []
+        n = len(low)
         for m in _DIGITS.all_matches(low, ctx):
             s, e = m.span()
-            w = m.group()
-            if low.startswith(_KEYCAP, e):  # "4️⃣": the last digit is a keycap
+            w = low[s:e]
+            # "4️⃣": the last digit is a keycap (the first test is a cheap reject)
+            if e < n and low[e] in "\u20e3\ufe0f" and low.startswith(_KEYCAP, e):
                 if e - s > 1:
                     digit_runs.append(Token("d", s, e - 1, w[:-1]))
                 digitish.append(Token("kc", e - 1, e + (1 if low[e] == "\u20e3" else 2), w[-1]))

@@ -51,6 +51,9 @@ class _Patterns:
     # first one or two letters of every unit and currency word (a set: tested for
     # every digit run of every ad, where `startswith` over a tuple tries each in turn)
     suffix_starts: frozenset[str]
+    # first two characters of the units written with a leading digit ("1 hr",
+    # "30min", "1/2 hora"): a digit after an amount can only start one of these
+    digit_unit_starts: frozenset[str]
 
 
 @cache
@@ -89,6 +92,7 @@ def _patterns() -> _Patterns:
             {w.lower().lstrip("0123456789/ ")[:2] for w in [*v.units, *v.words, *v.symbols]}
             | {"x", "p", "a", *"0123456789"} - {""}
         ),
+        digit_unit_starts=frozenset(u[:2] for u in v.units if u[:1].isdigit()),
     )
 
 
@@ -158,6 +162,10 @@ class PriceExtractor(Extractor):
                 if not tail or not (
                     tail[0] in "$€£" or tail[:1] in p.suffix_starts or tail[:2] in p.suffix_starts
                 ):
+                    continue
+                # digits next ("415 555 0123"): only a unit written with digits
+                # ("200 1hr", "150 30min") can follow; the tail may be cut short
+                if tail[0].isdigit() and len(tail) > 1 and tail[:2] not in p.digit_unit_starts:
                     continue
                 order = (p.unit_first, p.amount_first)
             else:

@@ -202,9 +202,13 @@ class Scan:
                 by_word[w].append(tok)
         digit_runs: list[Token] = []
         n = len(low)
-        for m in _DIGITS.all_matches(low, ctx):
-            s, e = m.span()
-            w = low[s:e]
+        # the runs as strings (no match objects), each located by `str.find` from
+        # the end of the last: every digit belongs to a run, so the first
+        # occurrence of the next run's digits after that end is the run itself
+        e = 0
+        for w in _DIGITS.findall(low, ctx):
+            s = low.find(w, e)
+            e = s + len(w)
             # "4️⃣": the last digit is a keycap (the first test is a cheap reject)
             if e < n and low[e] in "\u20e3\ufe0f" and low.startswith(_KEYCAP, e):
                 if e - s > 1:

@@ -162,3 +162,27 @@ def test_yaml_loader_keeps_no_and_yes_as_strings() -> None:
 
     data = yaml.load("a: [no, yes, on, off, y]\nb: true", Loader=_Yaml12Loader)
     assert data == {"a": ["no", "yes", "on", "off", "y"], "b": True}
+
+
+def test_phone_parse_shortcut_equals_phonenumbers_parse() -> None:
+    """The ten-digit +1 shortcut gives what `phonenumbers.parse` gives, and only applies there."""
+    import phonenumbers
+
+    from threadline.values.phone import parse
+
+    rng = random.Random(5)
+    regions = [*sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]), "GB", "MX", "ES", "DE"]
+    raws = ["".join(rng.choice("0123456789") for _ in range(10)) for _ in range(3000)]
+    raws += ["4155550123", "0155550123", "1415555012", "٤١٥٥٥٥٠١٢٣", "²¹⁵⁵⁵⁵⁰¹²³", "+14155550123"]
+    checked = 0
+    for raw in raws:
+        for region in (rng.choice(regions), "US"):
+            try:
+                expected = phonenumbers.parse(raw, region)
+            except phonenumbers.NumberParseException:
+                with pytest.raises(phonenumbers.NumberParseException):
+                    parse(raw, region)
+                continue
+            assert parse(raw, region) == expected, (raw, region)
+            checked += 1
+    assert checked > 5000

@@ -120,7 +120,7 @@ class LocationExtractor(Extractor):
         region = ctx.default_region
         g = gazetteer()
         names, first_words = g.names, g.first_words
-        caps = [(m.start(), m.end()) for m in _CAP.all_matches(text, ctx)]
+        caps: list[tuple[int, int]] = [m.span() for m in _CAP.all_matches(text, ctx)]
         out: list[Mention] = []
         i = 0
         while i < len(caps):

@@ -38,6 +38,7 @@ COMPILED = [
         str(p.relative_to(ROOT / "src"))
         for p in (ROOT / "src/threadline/extract/extractors").glob("*.py")
     ),
+    "threadline/immutable.py",
     "threadline/indicators/detect.py",
     "threadline/indicators/matcher.py",
     "threadline/indicators/rules.py",

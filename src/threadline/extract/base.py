@@ -14,9 +14,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, ClassVar, Final
+from typing import ClassVar, Final
 
 from threadline.extract.mention import Explanation, Mention
+from threadline.immutable import Immutable
 from threadline.values.base import CleanContext
 
 __all__ = [
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 
-class ExtractContext:
+class ExtractContext(Immutable):
     """What an extractor may know besides the text.
 
     `default_region` (ISO 3166-1 alpha-2) reads phone numbers written without
@@ -42,6 +43,7 @@ class ExtractContext:
     """
 
     __slots__ = ("deadline", "default_currency", "default_region")
+    _fields = ("default_region", "default_currency", "deadline")
 
     def __init__(
         self,
@@ -52,27 +54,6 @@ class ExtractContext:
         self.default_region: Final = default_region
         self.default_currency: Final = default_currency
         self.deadline: Final = deadline
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ExtractContext):
-            return NotImplemented
-        return (self.default_region, self.default_currency, self.deadline) == (
-            other.default_region,
-            other.default_currency,
-            other.deadline,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.default_region, self.default_currency, self.deadline))
-
-    def __repr__(self) -> str:
-        return (
-            f"ExtractContext(default_region={self.default_region!r}, "
-            f"default_currency={self.default_currency!r}, deadline={self.deadline!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (ExtractContext, (self.default_region, self.default_currency, self.deadline))
 
     def with_region(self, region: str | None) -> ExtractContext:
         return ExtractContext(region, self.default_currency, self.deadline)

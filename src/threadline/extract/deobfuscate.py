@@ -56,6 +56,7 @@ from threadline.extract.numbers import (
     number_rules,
 )
 from threadline.extract.scan import Token, scan, trie_pattern
+from threadline.immutable import Immutable
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +84,14 @@ def patterns() -> _Patterns:
     )
 
 
-class DigitWindow:
+class DigitWindow(Immutable):
     """A run of pieces read as one digit stream, with the offset map back to the text.
 
     A plain class for the reason given on `Piece`; treat it as immutable.
     """
 
     __slots__ = ("bridges", "digits", "gaps", "pieces")
+    _fields = ("pieces", "gaps", "bridges")
 
     def __init__(
         self, pieces: tuple[Piece, ...], gaps: tuple[str, ...], bridges: tuple[int, ...] = ()
@@ -98,19 +100,6 @@ class DigitWindow:
         self.gaps = gaps  # the original text between consecutive pieces
         self.bridges = bridges  # indexes into `gaps` of the runs of text it was joined across
         self.digits = "".join(p.digits for p in pieces)  # the normalized digit stream
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, DigitWindow) and (self.pieces, self.gaps, self.bridges) == (
-            other.pieces,
-            other.gaps,
-            other.bridges,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.pieces, self.gaps, self.bridges))
-
-    def __repr__(self) -> str:
-        return f"DigitWindow({self.digits!r}, {self.pieces!r}, {self.gaps!r}, {self.bridges!r})"
 
     @property
     def bridged(self) -> bool:

@@ -7,15 +7,18 @@ frozen dataclass's generated `__init__` stays interpreted Python even in a
 compiled build and sets each field through `object.__setattr__`: ~3.4 µs for
 a mention and its explanation, a few of each per ad. In the pure-Python
 fallback (`THREADLINE_PURE_PYTHON=1`) the type checker still rejects any
-assignment. Equality, hashing, `repr` and pickling behave as a dataclass's.
+assignment. Equality, hashing, `repr` and pickling come from
+`threadline.immutable.Immutable`, as a dataclass's would.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
+from threadline.immutable import Immutable
 
-class Explanation:
+
+class Explanation(Immutable):
     """How a mention was found: evidence for the analyst, not decoration.
 
     `steps` are the transformations applied between the raw slice and the
@@ -26,6 +29,7 @@ class Explanation:
     """
 
     __slots__ = ("notes", "obfuscation", "pattern_id", "steps")
+    _fields = ("pattern_id", "steps", "obfuscation", "notes")
 
     def __init__(
         self,
@@ -39,26 +43,6 @@ class Explanation:
         self.obfuscation: Final = obfuscation
         self.notes: Final = notes
 
-    def _key(self) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        return (self.pattern_id, self.steps, self.obfuscation, self.notes)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Explanation):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"Explanation(pattern_id={self.pattern_id!r}, steps={self.steps!r}, "
-            f"obfuscation={self.obfuscation!r}, notes={self.notes!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Explanation, self._key())
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "pattern_id": self.pattern_id,
@@ -68,7 +52,7 @@ class Explanation:
         }
 
 
-class Mention:
+class Mention(Immutable):
     """One value found in a record: the exact span of the original text and what it means."""
 
     __slots__ = (
@@ -81,6 +65,17 @@ class Mention:
         "raw",
         "start",
         "type",
+    )
+    _fields = (
+        "type",
+        "raw",
+        "normalized",
+        "start",
+        "end",
+        "extractor",
+        "extractor_version",
+        "confidence",
+        "explanation",
     )
 
     def __init__(
@@ -104,38 +99,6 @@ class Mention:
         self.extractor_version: Final = extractor_version
         self.confidence: Final = confidence
         self.explanation: Final = explanation
-
-    def _key(self) -> tuple[str, str, str, int, int, str, str, float, Explanation]:
-        return (
-            self.type,
-            self.raw,
-            self.normalized,
-            self.start,
-            self.end,
-            self.extractor,
-            self.extractor_version,
-            self.confidence,
-            self.explanation,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Mention):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"Mention(type={self.type!r}, raw={self.raw!r}, normalized={self.normalized!r}, "
-            f"start={self.start}, end={self.end}, extractor={self.extractor!r}, "
-            f"extractor_version={self.extractor_version!r}, confidence={self.confidence!r}, "
-            f"explanation={self.explanation!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Mention, self._key())
 
     def shifted(self, offset: int) -> Mention:
         """The same mention with its span moved by `offset` (text embedded in a longer one)."""

@@ -16,6 +16,7 @@ from typing import Any
 
 import regex
 
+from threadline.immutable import Immutable
 from threadline.values.base import DataError, load_yaml
 
 RULES = "threadline.extract.rules"
@@ -101,7 +102,7 @@ def alternation(words: list[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
-class Piece:
+class Piece(Immutable):
     """Digits that one token (or a tens+unit word pair) stands for, with its original span.
 
     A plain class, not a frozen dataclass: a dataclass's generated `__init__`
@@ -110,6 +111,7 @@ class Piece:
     """
 
     __slots__ = ("digits", "end", "kinds", "start", "weak")
+    _fields = ("digits", "start", "end", "kinds", "weak")
 
     def __init__(
         self, digits: str, start: int, end: int, kinds: frozenset[str], weak: bool = False
@@ -120,23 +122,6 @@ class Piece:
         # ascii | unicode_digits | emoji_digits | spelled:<lang> | letter_for_digit
         self.kinds = kinds
         self.weak = weak  # only weak words ("oh", "one", "y"): never the sole reason for a match
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Piece) and (
-            self.digits,
-            self.start,
-            self.end,
-            self.kinds,
-            self.weak,
-        ) == (other.digits, other.start, other.end, other.kinds, other.weak)
-
-    def __hash__(self) -> int:
-        return hash((self.digits, self.start, self.end, self.kinds, self.weak))
-
-    def __repr__(self) -> str:
-        return (
-            f"Piece({self.digits!r}, {self.start}, {self.end}, {sorted(self.kinds)!r}, {self.weak})"
-        )
 
 
 Unit = tuple[str, int, int]  # a number word or look-alike letter: (surface, start, end)

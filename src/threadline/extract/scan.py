@@ -29,18 +29,20 @@ import regex
 
 from threadline.extract.base import ExtractContext
 from threadline.extract.bounded import BoundedPattern
+from threadline.immutable import Immutable
 
 SYMBOLS = "$€£¥₹@＠|"
 SYMBOL_DIGITS = "⓪①-⑨⑴-⑼⒈-⒐⓵-⓽⓿❶-❾➀-➈➊-➒¹²³⁰⁴-⁹₀-₉"
 LOOKALIKES_LOW = "oils|"  # O/o→0, I/l/|→1, S/s→5 after lower-casing
 
 
-class Token:
+class Token(Immutable):
     """A trigger. A plain class, not a NamedTuple: a scan makes ~30 of them per ad,
     and compiled, this constructor is a C call where a NamedTuple's `__new__` runs
     as interpreted Python."""
 
     __slots__ = ("end", "kind", "low", "start")
+    _fields = ("kind", "start", "end", "low")
 
     def __init__(self, kind: str, start: int, end: int, low: str) -> None:
         # d (digits) | kc (keycap) | ten (🔟) | sym (digit symbols) | num | w | s | dot
@@ -48,20 +50,6 @@ class Token:
         self.start = start
         self.end = end
         self.low = low  # lower-cased surface
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Token) and (self.kind, self.start, self.end, self.low) == (
-            other.kind,
-            other.start,
-            other.end,
-            other.low,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.kind, self.start, self.end, self.low))
-
-    def __repr__(self) -> str:
-        return f"Token({self.kind!r}, {self.start}, {self.end}, {self.low!r})"
 
 
 def trie_pattern(words: list[str]) -> str:

@@ -25,6 +25,7 @@ import regex
 
 from threadline.extract.base import ExtractContext, Mention
 from threadline.extract.bounded import BoundedPattern
+from threadline.immutable import Immutable
 from threadline.indicators.schema import check_bounded, fold
 from threadline.indicators.words import word_list
 
@@ -131,25 +132,15 @@ class RuleInput:
         return tuple(available) if self.lang is None else (self.lang,)
 
 
-class RuleHit:
+class RuleHit(Immutable):
     """What a code rule found: evidence spans and notes (a plain class, as `RuleInput`)."""
 
     __slots__ = ("notes", "spans")
+    _fields = ("spans", "notes")
 
     def __init__(self, spans: tuple[Span, ...], notes: tuple[str, ...] = ()) -> None:
         self.spans: Final = spans
         self.notes: Final = notes
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RuleHit):
-            return NotImplemented
-        return (self.spans, self.notes) == (other.spans, other.notes)
-
-    def __hash__(self) -> int:
-        return hash((self.spans, self.notes))
-
-    def __repr__(self) -> str:
-        return f"RuleHit(spans={self.spans!r}, notes={self.notes!r})"
 
 
 # parameter types: int, number, words (list of str), lang_words ({lang: [str]}),

@@ -36,6 +36,7 @@ import math
 from collections.abc import Iterable
 from typing import Any, Final
 
+from threadline.immutable import Immutable
 from threadline.indicators.calibration import Calibration, calibration_for
 from threadline.indicators.signal import Signal
 
@@ -44,36 +45,16 @@ REVIEW_THRESHOLD = 0.5  # a value at or above it is put forward for review
 METHOD = "platt(sum of weights); contributions by Aumann-Shapley split from the no-signal baseline"
 
 
-class Contribution:
+class Contribution(Immutable):
     """One item's share of a score (a plain class, as `Signal`)."""
 
     __slots__ = ("contribution", "indicator", "weight")
+    _fields = ("indicator", "weight", "contribution")
 
     def __init__(self, indicator: str, weight: float, contribution: float) -> None:
         self.indicator: Final = indicator  # catalogue id, or "baseline"
         self.weight: Final = weight  # the catalogue weight (0 for the baseline)
         self.contribution: Final = contribution  # this item's share of the value
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Contribution):
-            return NotImplemented
-        return (self.indicator, self.weight, self.contribution) == (
-            other.indicator,
-            other.weight,
-            other.contribution,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.indicator, self.weight, self.contribution))
-
-    def __repr__(self) -> str:
-        return (
-            f"Contribution(indicator={self.indicator!r}, weight={self.weight!r}, "
-            f"contribution={self.contribution!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Contribution, (self.indicator, self.weight, self.contribution))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,10 +64,11 @@ class Contribution:
         }
 
 
-class Score:
+class Score(Immutable):
     """A record's score with the contributions that sum to it (a plain class, as `Signal`)."""
 
     __slots__ = ("calibration", "contributions", "method", "value", "weight_sum")
+    _fields = ("value", "contributions", "method", "calibration", "weight_sum")
 
     def __init__(
         self,
@@ -101,26 +83,6 @@ class Score:
         self.method: Final = method
         self.calibration: Final = calibration
         self.weight_sum: Final = weight_sum
-
-    def _key(self) -> tuple[float, tuple[Contribution, ...], str, Calibration, float]:
-        return (self.value, self.contributions, self.method, self.calibration, self.weight_sum)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Score):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"Score(value={self.value!r}, contributions={self.contributions!r}, "
-            f"method={self.method!r}, weight_sum={self.weight_sum!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Score, self._key())
 
     @property
     def for_review(self) -> bool:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from threadline.immutable import Immutable
 
-class SignalExplanation:
+
+class SignalExplanation(Immutable):
     """How an indicator fired: typed evidence for the analyst, not decoration.
 
     `matched` names each catalogue item that matched ("phrase:en:no experience
@@ -25,6 +27,7 @@ class SignalExplanation:
     """
 
     __slots__ = ("catalogue_version", "matched", "notes", "sources")
+    _fields = ("catalogue_version", "matched", "sources", "notes")
 
     def __init__(
         self,
@@ -37,26 +40,6 @@ class SignalExplanation:
         self.matched: Final = matched
         self.sources: Final = sources
         self.notes: Final = notes
-
-    def _key(self) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        return (self.catalogue_version, self.matched, self.sources, self.notes)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SignalExplanation):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"SignalExplanation(catalogue_version={self.catalogue_version!r}, "
-            f"matched={self.matched!r}, sources={self.sources!r}, notes={self.notes!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (SignalExplanation, self._key())
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SignalExplanation:
@@ -76,7 +59,7 @@ class SignalExplanation:
         }
 
 
-class Signal:
+class Signal(Immutable):
     """One indicator that fired on one record."""
 
     __slots__ = (
@@ -88,6 +71,16 @@ class Signal:
         "name",
         "spans",
         "weight",
+    )
+    _fields = (
+        "indicator",
+        "name",
+        "category",
+        "spans",
+        "weight",
+        "grade",
+        "citation",
+        "explanation",
     )
 
     def __init__(
@@ -109,37 +102,6 @@ class Signal:
         self.grade: Final = grade
         self.citation: Final = citation
         self.explanation: Final = explanation
-
-    def _key(
-        self,
-    ) -> tuple[str, str, str, tuple[tuple[int, int], ...], float, str, str, SignalExplanation]:
-        return (
-            self.indicator,
-            self.name,
-            self.category,
-            self.spans,
-            self.weight,
-            self.grade,
-            self.citation,
-            self.explanation,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Signal):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"Signal(indicator={self.indicator!r}, spans={self.spans!r}, weight={self.weight!r}, "
-            f"grade={self.grade!r}, explanation={self.explanation!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Signal, self._key())
 
     def to_screen_dict(self) -> dict[str, Any]:
         """The `threadline screen` form: exactly indicator, spans, weight, grade, citation."""

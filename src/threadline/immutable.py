@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 
 class Immutable:
+    __slots__ = ()  # subclasses declare theirs: no instance dict even when interpreted
     _fields: ClassVar[tuple[str, ...]] = ()
 
     def _key(self) -> tuple[Any, ...]:

@@ -42,6 +42,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
+from typing import Final
 
 import regex
 
@@ -87,7 +88,7 @@ def patterns() -> _Patterns:
 class DigitWindow(Immutable):
     """A run of pieces read as one digit stream, with the offset map back to the text.
 
-    A plain class for the reason given on `Piece`; treat it as immutable.
+    A plain class for the reason given on `Piece`.
     """
 
     __slots__ = ("bridges", "digits", "gaps", "pieces")
@@ -96,10 +97,11 @@ class DigitWindow(Immutable):
     def __init__(
         self, pieces: tuple[Piece, ...], gaps: tuple[str, ...], bridges: tuple[int, ...] = ()
     ) -> None:
-        self.pieces = pieces
-        self.gaps = gaps  # the original text between consecutive pieces
-        self.bridges = bridges  # indexes into `gaps` of the runs of text it was joined across
-        self.digits = "".join(p.digits for p in pieces)  # the normalized digit stream
+        self.pieces: Final = pieces
+        self.gaps: Final = gaps  # the original text between consecutive pieces
+        # indexes into `gaps` of the runs of text it was joined across
+        self.bridges: Final = bridges
+        self.digits: Final = "".join(p.digits for p in pieces)  # the normalized digit stream
 
     @property
     def bridged(self) -> bool:

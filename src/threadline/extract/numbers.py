@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 import regex
 
@@ -107,7 +107,7 @@ class Piece(Immutable):
 
     A plain class, not a frozen dataclass: a dataclass's generated `__init__`
     stays interpreted Python even in the compiled build (~1.5 µs a piece,
-    several pieces an ad). Treat it as immutable.
+    several pieces an ad); see `threadline.immutable`.
     """
 
     __slots__ = ("digits", "end", "kinds", "start", "weak")
@@ -116,12 +116,13 @@ class Piece(Immutable):
     def __init__(
         self, digits: str, start: int, end: int, kinds: frozenset[str], weak: bool = False
     ) -> None:
-        self.digits = digits
-        self.start = start
-        self.end = end
+        self.digits: Final = digits
+        self.start: Final = start
+        self.end: Final = end
         # ascii | unicode_digits | emoji_digits | spelled:<lang> | letter_for_digit
-        self.kinds = kinds
-        self.weak = weak  # only weak words ("oh", "one", "y"): never the sole reason for a match
+        self.kinds: Final = kinds
+        # only weak words ("oh", "one", "y"): never the sole reason for a match
+        self.weak: Final = weak
 
 
 Unit = tuple[str, int, int]  # a number word or look-alike letter: (surface, start, end)

@@ -22,8 +22,10 @@ import itertools
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Final
 
 import regex
 
@@ -39,17 +41,17 @@ LOOKALIKES_LOW = "oils|"  # O/o→0, I/l/|→1, S/s→5 after lower-casing
 class Token(Immutable):
     """A trigger. A plain class, not a NamedTuple: a scan makes ~30 of them per ad,
     and compiled, this constructor is a C call where a NamedTuple's `__new__` runs
-    as interpreted Python."""
+    as interpreted Python (see `threadline.immutable`)."""
 
     __slots__ = ("end", "kind", "low", "start")
     _fields = ("kind", "start", "end", "low")
 
     def __init__(self, kind: str, start: int, end: int, low: str) -> None:
         # d (digits) | kc (keycap) | ten (🔟) | sym (digit symbols) | num | w | s | dot
-        self.kind = kind
-        self.start = start
-        self.end = end
-        self.low = low  # lower-cased surface
+        self.kind: Final = kind
+        self.start: Final = start
+        self.end: Final = end
+        self.low: Final = low  # lower-cased surface
 
 
 def trie_pattern(words: list[str]) -> str:
@@ -261,23 +263,43 @@ class Scan:
         return [t for t in self.by_kind.get("s", ()) if t.low in chars]
 
 
+def split_cached(
+    piece: str, cache: dict[str, tuple[str, ...]], split: Callable[[str], tuple[str, ...]]
+) -> tuple[str, ...]:
+    """`split(piece)` for a whitespace-free piece of text, remembered in `cache`.
+
+    Ads repeat their words, so a dict lookup replaces most splits; pieces come
+    from hostile text, so the cache is bounded in entries and piece length.
+    """
+    found = cache.get(piece)
+    if found is None:
+        found = split(piece)
+        if len(cache) < MAX_CACHED_WORDS and len(piece) <= 64:
+            cache[piece] = found
+    return found
+
+
+def piece_union(
+    text: str, cache: dict[str, tuple[str, ...]], split: Callable[[str], tuple[str, ...]]
+) -> set[str]:
+    """The union of `split` over the distinct whitespace-separated pieces of `text`.
+
+    Equal to splitting the whole text whenever `split` never yields whitespace:
+    `str.split` cuts the pieces in C instead of a pattern reading every character.
+    """
+    out: set[str] = set()
+    for piece in set(text.split()):
+        for w in split_cached(piece, cache, split):
+            out.add(w)
+    return out
+
+
 def letter_runs(low: str) -> set[str]:
     """The distinct maximal runs of letters (Unicode \\p{L}, as `str.isalpha`) in `low`."""
-    runs: set[str] = set()
-    for piece in set(low.split()):
-        found = _RUNS.get(piece)
-        if found is None:
-            found = _piece_runs(piece)
-            if len(_RUNS) < MAX_CACHED_WORDS and len(piece) <= 64:  # from text: bounded
-                _RUNS[piece] = found
-        for w in found:
-            runs.add(w)
-    return runs
+    return piece_union(low, _RUNS, _piece_runs)
 
 
-# whitespace-free pieces → their letter runs; ads repeat their words, and a
-# dict lookup is cheaper than testing the piece again
-_RUNS: dict[str, tuple[str, ...]] = {}
+_RUNS: dict[str, tuple[str, ...]] = {}  # piece → its letter runs
 
 
 def _piece_runs(piece: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ import pytest
 from threadline.jobmodel import JobAd, ModelError, load, load_default
 from threadline.jobmodel.data import Dataset, emscad_ad, synthetic_dataset
 from threadline.jobmodel.emscad import COLUMNS, EXPECTED_SIZE, EmscadError, verify
-from threadline.jobmodel.features import char_analyzer, word_analyzer
+from threadline.jobmodel.features import Prepared, char_analyzer, word_analyzer
 from threadline.jobmodel.model import MODEL_FILE, from_json_dict
 from threadline.jobmodel.train import TrainConfig, cross_validate, fit, top_coefficients
 
@@ -150,6 +150,27 @@ def test_shipped_model_is_small_synthetic_and_explained() -> None:
     assert p.to_dict()["model"] == m.version
     tops = top_coefficients(m, 5)
     assert len(tops["toward_review"]) == 5
+
+
+def test_fast_features_equal_the_term_by_term_reference(model, test_data: Dataset) -> None:  # type: ignore[no-untyped-def]
+    """`sparse` (cached word n-grams, numpy) gives `vector`'s features bit for bit,
+    and the predictions built on it equal the plain sort-everything reference."""
+    shipped = load_default()
+    hostile = Prepared(
+        "aaaa " * 1500 + "ééé 0000 __phone__ " + "x" * 300 + " a b",  # counts past the tf table
+        ("ind:recruitment_fee", "ind:not_in_model"),
+        ("meta:has_company_logo",),
+    )
+    cases = [e.prepared for e in test_data.examples[:150]] + [hostile, Prepared("", (), ())]
+    for m in (model, shipped):
+        for p in cases:
+            idx, val = m.sparse(p)
+            assert idx.tolist() == sorted(m.vector(p))
+            assert dict(zip(idx.tolist(), val.tolist(), strict=True)) == m.vector(p)
+            assert m.predict_prepared(p) == m.predict_reference(p)
+            assert m.predict_prepared(p, top_k=50) == m.predict_reference(p, top_k=50)
+        # the second pass reads the per-word cache the first one filled
+        assert all(m.predict_prepared(p) == m.predict_reference(p) for p in cases)
 
 
 # --- EMSCAD verification ---------------------------------------------------------------------

@@ -104,13 +104,20 @@ def char_analyzer(norm: str, lo: int = 3, hi: int = 5) -> list[str]:
     """Character n-grams within padded words, as scikit-learn's ``char_wb``."""
     grams: list[str] = []
     for w in norm.split():
-        w = f" {w} "
-        size = len(w)
-        for n in range(lo, hi + 1):
-            grams.append(w[:n])
-            if size <= n:  # a short word counts once
-                break
-            grams.extend(w[i : i + n] for i in range(1, size - n + 1))
+        grams.extend(word_grams(w, lo, hi))
+    return grams
+
+
+def word_grams(word: str, lo: int = 3, hi: int = 5) -> list[str]:
+    """The ``char_wb`` n-grams of one whitespace-free word, padded with a space each side."""
+    w = f" {word} "
+    size = len(w)
+    grams: list[str] = []
+    for n in range(lo, hi + 1):
+        grams.append(w[:n])
+        if size <= n:  # a short word counts once
+            break
+        grams.extend(w[i : i + n] for i in range(1, size - n + 1))
     return grams
 
 
@@ -169,8 +176,14 @@ class TfidfBlock:
 
     def transform(self, norm: str, index: Mapping[str, int]) -> dict[int, float]:
         terms = word_analyzer(norm) if self.name == "word" else char_analyzer(norm)
-        counts = Counter(t for t in terms if t in index)
-        vec = {index[t]: (1.0 + math.log(c)) * self.idf[index[t]] for t, c in counts.items()}
+        # count every term in C, then keep the vocabulary's: most distinct terms
+        # of an ad are out of the vocabulary, and each is looked up once
+        idf = self.idf
+        vec: dict[int, float] = {}
+        for t, c in Counter(terms).items():
+            i = index.get(t)
+            if i is not None:
+                vec[i] = (1.0 + math.log(c)) * idf[i]
         norm2 = math.sqrt(math.fsum(v * v for v in vec.values()))
         return {i: v / norm2 for i, v in vec.items()} if norm2 > 0 else {}
 

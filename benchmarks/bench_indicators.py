@@ -17,6 +17,14 @@ runs the stage (a batch extracted first, then assessed): the indicator
 stage's own rate, without extraction evicting its caches between ads.
 Batch pipeline: `--batch-pass` other ads (another seed) in batches of 1,000,
 each batch extracted, then assessed, as `analyze` runs the stages.
+In turn: `--turn-pass` other ads (another seed), generated first, then each
+extracted, detected and scored before the next, with nothing else in
+between: the per-record path without the benchmark's own bookkeeping (the
+main loop generates each ad, and checks the first `--baseline` against the
+reference, between the timed calls). Screen pass: the same ads as JSON Lines
+through `threadline.screen.screen_lines`, what `threadline screen` runs per
+line: JSON in and out, extraction, indicators, score, and the job-ad model
+for job ads.
 Then, on the same ads (all figures SYNTHETIC — the generator's truth, not
 the world's):
 
@@ -39,11 +47,14 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from threadline.extract.base import ExtractContext
 from threadline.extract.engine import extract_all
 from threadline.indicators import REVIEW_THRESHOLD, bias_report, detect, load_catalogue, score
 from threadline.indicators.rules import DetectContext
 from threadline.indicators.synthetic import LABELS
+from threadline.screen import screen_lines
 from threadline.synth import generate
 
 
@@ -63,6 +74,33 @@ def auc(pos: list[float], neg: list[float]) -> float:
 
 
 BATCH = 1000
+
+
+def turn_and_screen(count: int, seed: int) -> dict[str, Any]:
+    """CPU seconds per ad in turn (extract, detect, score) and through `screen_lines`."""
+    ads = [ad for ad, _ in generate(count, seed)]
+    if not ads:
+        return {"ads": 0}
+    cpu = time.process_time
+    p0 = cpu()
+    for ad in ads:
+        mentions = extract_all(ad["text"], ExtractContext(default_region=ad["country"])).mentions
+        ctx = DetectContext(region=ad["country"])
+        score(detect(ad["text"], mentions, kind=ad["kind"], lang=ad["lang"], context=ctx),
+              kind=ad["kind"])  # fmt: skip
+    turn = cpu() - p0
+    lines = [orjson.dumps(ad) + b"\n" for ad in ads]
+    p0 = cpu()
+    written = sum(1 for _ in screen_lines(lines))
+    screened = cpu() - p0
+    assert written == len(ads)
+    jobs = sum(ad["kind"] == "job_ad" for ad in ads)
+    return {
+        "ads": len(ads),
+        "job_ads": jobs,
+        "in_turn_ads_per_cpu_second": round(len(ads) / turn),
+        "screen_ads_per_cpu_second": round(len(ads) / screened),
+    }
 
 
 def batch_pipeline(count: int, seed: int) -> tuple[float, float, int]:
@@ -98,6 +136,7 @@ def main() -> None:
     ap.add_argument("--baseline", type=int, default=5000, help="ads for the reference baseline")
     ap.add_argument("--stage-pass", type=int, default=20_000, help="ads in the stage-only pass")
     ap.add_argument("--batch-pass", type=int, default=20_000, help="ads in the batch pipeline pass")
+    ap.add_argument("--turn-pass", type=int, default=10_000, help="ads in turn and via screen")
     ap.add_argument("--json", type=Path, help="write all figures as JSON here")
     args = ap.parse_args()
     cat = load_catalogue()
@@ -162,6 +201,7 @@ def main() -> None:
         score(detect(text, mentions, kind=kind, lang=lang, context=ctx), kind=kind)
     stage_cpu, stage_wall = cpu() - s0, clock() - w0
     batch_ext, batch_ind, batch_n = batch_pipeline(args.batch_pass, args.seed + 7)
+    turn = turn_and_screen(args.turn_pass, args.seed + 13)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu_total = c_ext + c_det + c_sc
     out: dict[str, Any] = {
@@ -208,6 +248,7 @@ def main() -> None:
             "indicators+score_cpu_s": round(batch_ind, 2),
             "ads_per_cpu_second": round(batch_n / (batch_ext + batch_ind)) if batch_n else None,
         },
+        "in_turn_and_screen": turn,
         "load_average_after": os.getloadavg(),
         "peak_rss_mb": round(rss),
     }
@@ -234,6 +275,16 @@ def main() -> None:
             f" batch, then assess it, as `analyze` runs): {bp['ads_per_cpu_second']:,} ads per"
             f" CPU-second (extraction {bp['extraction_cpu_s']} s, indicators+score"
             f" {bp['indicators+score_cpu_s']} s)"
+        )
+    if turn["ads"]:
+        print(
+            f"  in turn over {turn['ads']:,} other ads (extract, detect, score; nothing between):"
+            f" {turn['in_turn_ads_per_cpu_second']:,} ads per CPU-second"
+        )
+        print(
+            f"  screen pass, the same ads as JSON Lines through `screen_lines` (with the job-ad"
+            f" model on {turn['job_ads']:,} job ads): {turn['screen_ads_per_cpu_second']:,}"
+            " ads per CPU-second"
         )
     print(f"  peak RSS {out['peak_rss_mb']} MB; load average after {out['load_average_after']}")
     planted = {i for i, c in agree.items() if c["tp"] + c["fn"]}

@@ -2,6 +2,12 @@
 
     .venv/bin/python benchmarks/bench_jobmodel.py
     .venv/bin/python benchmarks/bench_jobmodel.py --emscad /path/to/fake_job_postings.csv
+    .venv/bin/python benchmarks/bench_jobmodel.py --predict-only   # prediction speed alone
+
+Prediction speed: the shipped model on prepared synthetic job ads, job ads
+per CPU-second of `predict_prepared` (numpy features from cached word
+n-grams) beside `predict_reference` (term by term, the path the tests hold it
+equal to) in the same run, with the two predictions checked equal.
 
 Synthetic (labelled SYNTHETIC in every line): 5-fold cross-validation grouped
 by author on `threadline.synth` job ads — the full model, and ablations
@@ -95,6 +101,36 @@ def synthetic(count: int, seed: int, folds: int) -> dict[str, Any]:
     return out
 
 
+def prediction_speed(count: int, seed: int) -> dict[str, Any]:
+    shipped = load_default()
+    data = synthetic_dataset(count, seed)
+    prepared = [e.prepared for e in data.examples]
+    for p in prepared[:200]:  # warm-up: imports, the per-word cache's first words
+        shipped.predict_prepared(p)
+    cpu = time.process_time
+    t = cpu()
+    fast = [shipped.predict_prepared(p) for p in prepared]
+    t_fast = cpu() - t
+    t = cpu()
+    ref = [shipped.predict_reference(p) for p in prepared]
+    t_ref = cpu() - t
+    assert fast == ref, "fast and reference predictions differ"
+    n = len(prepared)
+    out = {
+        "job_ads": n,
+        "mean_characters": round(sum(len(p.norm) for p in prepared) / n),
+        "predict_prepared_per_cpu_second": round(n / t_fast),
+        "predict_reference_per_cpu_second": round(n / t_ref),
+    }
+    print(
+        f"== prediction speed, shipped model, {n:,} prepared SYNTHETIC job ads (mean "
+        f"{out['mean_characters']} characters): predict_prepared "
+        f"{out['predict_prepared_per_cpu_second']:,} job ads per CPU-second, reference "
+        f"{out['predict_reference_per_cpu_second']:,} ({t_ref / t_fast:.1f}x); same predictions"
+    )
+    return out
+
+
 def emscad(path: Path | None, folds: int) -> dict[str, Any]:
     if path is None:
         print(
@@ -128,9 +164,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--emscad", type=Path, help="path to the published EMSCAD CSV")
+    ap.add_argument("--predict-only", action="store_true", help="prediction speed only")
     ap.add_argument("--json", type=Path, help="write all figures as JSON here")
     args = ap.parse_args()
+    speed = prediction_speed(max(2000, args.count // 3), args.seed + 2000)
+    if args.predict_only:
+        if args.json:
+            args.json.write_text(json.dumps({"prediction": speed}, indent=1), encoding="utf-8")
+        return
     out = {
+        "prediction": speed,
         "emscad": emscad(args.emscad, args.folds),
         "synthetic": synthetic(args.count, args.seed, args.folds),
     }

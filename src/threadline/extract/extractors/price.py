@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -191,21 +191,31 @@ class PriceExtractor(Extractor):
             currency = word  # "$45,000 MXN": the written code beats the symbol's reading
             steps.append("currency_code_after_amount")
         unit = _first(m, "u", "u2")
-        price = PRICE.parse(m.group("a"), currency, unit, clean_ctx)
-        if price is None or (currency is None and price.amount < MIN_UNIT_ONLY_AMOUNT):
+        price = _priced(m.group("a"), currency, unit, clean_ctx.default_currency)
+        if price is None or (currency is None and price[0] < MIN_UNIT_ONLY_AMOUNT):
             return None
         return self.mention(
             text,
             "price",
             m.start(),
             m.end(),
-            price.canonical(),
+            price[1],
             0.9 if currency else 0.8,
             Explanation(
                 pattern_id=pid,
                 steps=tuple(s for s in (*steps, currency and "currency", unit and "unit") if s),
             ),
         )
+
+
+@lru_cache(maxsize=65536)
+def _priced(
+    amount: str, currency: str | None, unit: str | None, default_currency: str | None
+) -> tuple[Decimal, str] | None:
+    """(amount, canonical form) of a price as written, or None; ads repeat their
+    prices ("$200", "1hr"), so most are read once per process (bounded LRU)."""
+    price = PRICE.parse(amount, currency, unit, CleanContext(default_currency=default_currency))
+    return None if price is None else (price.amount, price.canonical())
 
 
 def _first(m: regex.Match[str], *groups: str) -> str | None:

@@ -101,17 +101,20 @@ class HandleType(ValueType):
         platform, sep, user = value.partition(":")
         if not sep or not user:
             return False
-        if platform == UNKNOWN_PLATFORM:
-            pattern = "[a-z0-9._]{2,30}"
-        elif platform in platforms():
-            pattern = platforms()[platform].username_pattern()
-        else:
+        pattern = _username_patterns().get(platform)
+        if pattern is None:
             return False
         if not any(c.isalpha() for c in user):  # "4155550123", "6_2_6": a phone, not a handle
             return False
-        return (
-            regex.fullmatch(pattern, user, timeout=timeout_for(user), concurrent=False) is not None
-        )
+        return pattern.fullmatch(user, timeout=timeout_for(user), concurrent=False) is not None
+
+
+@cache
+def _username_patterns() -> dict[str, regex.Pattern[str]]:
+    """Each listed platform's username pattern, compiled once."""
+    out = {name: regex.compile(p.username_pattern()) for name, p in platforms().items()}
+    out[UNKNOWN_PLATFORM] = regex.compile("[a-z0-9._]{2,30}")
+    return out
 
 
 HANDLE = HandleType()

@@ -173,6 +173,19 @@ def test_fast_features_equal_the_term_by_term_reference(model, test_data: Datase
         assert all(m.predict_prepared(p) == m.predict_reference(p) for p in cases)
 
 
+def test_word_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hostile text full of distinct or long words cannot grow the per-word cache past its caps."""
+    import threadline.jobmodel.model as model_module
+
+    monkeypatch.setattr(model_module, "MAX_CACHED_WORDS", 50)
+    fresh = load(MODEL_FILE)  # its own, empty caches
+    words = [f"w{i:04d}x" for i in range(400)] + ["y" * 40]
+    p = Prepared(" ".join(words), (), ())
+    assert fresh.predict_prepared(p) == fresh.predict_reference(p)
+    assert all(len(c) <= 50 for c in fresh._word_ids)
+    assert all("y" * 40 not in c for c in fresh._word_ids)
+
+
 # --- EMSCAD verification ---------------------------------------------------------------------
 
 

@@ -37,7 +37,11 @@ from threadline.jobmodel.features import (
 FORMAT = "threadline.jobmodel/1"
 MODEL_FILE = Path(__file__).resolve().parent / "model.json"
 TOP_K = 8
-MAX_CACHED_WORDS = 100_000  # per model: words of hostile text, so bounded
+# per model: words come from hostile text, so the cache is bounded in entries
+# and word length (a cached word of 32 characters holds at most ~90 indices:
+# a few MB at the cap; ordinary words are far shorter)
+MAX_CACHED_WORDS = 20_000
+MAX_CACHED_WORD_LEN = 32
 # sublinear tf, 1 + ln(count), from `math.log` (numpy's log may differ in the
 # last bit, and predictions must equal the reference path's exactly)
 _TF = np.array([0.0] + [1.0 + math.log(c) for c in range(1, 1024)])
@@ -204,7 +208,7 @@ class JobModel:
             found = cache.get(w)
             if found is None:
                 found = tuple(i for g in word_grams(w) if (i := index.get(g)) is not None)
-                if len(cache) < MAX_CACHED_WORDS and len(w) <= 64:
+                if len(cache) < MAX_CACHED_WORDS and len(w) <= MAX_CACHED_WORD_LEN:
                     cache[w] = found
             out.extend(found)
         return out

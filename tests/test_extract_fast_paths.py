@@ -108,3 +108,181 @@ def test_mentions_cannot_be_changed_in_the_compiled_build() -> None:
         m.start = 0  # type: ignore[misc]
     with pytest.raises(AttributeError):
         m.explanation.steps = ()  # type: ignore[misc]
+
+
+def _hostile_texts() -> list[str]:
+    """`_texts()` plus random text over letters, digits, separators and number words."""
+    rng = random.Random(11)
+    words = ["four", "fifteen", "oone", "oh", "i", "oi", "sn4p", "cuatro", "uno", "at", "dot"]
+    words += ["hr", "1hr", "1 hr", "1/2 hr", "15 min", "2hrs", "roses", "$", "€", "+", "@"]
+    words += ["415", "555", "0123", "(0)", "+44", "7700", "900123", "020", "7946", "más", "O", "I"]
+    words += ["Houston", "bc1", "0x", "-", ".", ",", ":", " ", " ", "\t", "\n", "💋", "①"]
+    return _texts() + [
+        " ".join(rng.choice(words) for _ in range(rng.randint(1, 30))) for _ in range(3000)
+    ]
+
+
+def test_scan_word_tokens_equal_a_letter_pattern_reference() -> None:
+    """Trigger words and number words found per distinct piece (cached) are the ones
+    a plain `\\p{L}+` pass over the text, classified word by word, finds."""
+    from threadline.extract import scan as scan_module
+
+    lex = scan_module.lexicon()
+    letters = regex.compile(r"\p{L}+")
+    compared = 0
+    for text in _hostile_texts():
+        low = scan_module.lower_same_length(text)
+        want: set[tuple[str, int, int, str]] = set()
+        for m in letters.finditer(low):
+            w, s, e = m.group(), m.start(), m.end()
+            wanted = w in lex.words
+            number = (
+                w in lex.numbers
+                or w in scan_module._LOOKALIKE_WORDS
+                or (not wanted and scan_module._is_glued(w, lex))
+            )
+            lookalike = number and w not in lex.numbers and not w.strip("oils")
+            if number and (not lookalike or scan_module._touches_digit(low, s, e)):
+                want.add(("num", s, e, w))
+            elif wanted:
+                want.add(("w", s, e, w))
+        sc = scan_module.Scan(text, None)
+        got = {
+            (t.kind, t.start, t.end, t.low)
+            for t in [*sc.digitish, *sc.trigger_words]
+            if t.kind in ("num", "w") and t.low not in lex.literals
+        }
+        assert got == want, text
+        compared += len(want)
+    assert compared > 5000
+
+
+def test_email_domain_check_holds_for_every_address() -> None:
+    """The check after an "@" or "at" (`email.after_at`) never rejects a trigger
+    that a window search finds an address around."""
+    ctx = ExtractContext()
+    after = email_extractor._pattern()[2]
+    texts = [
+        *_hostile_texts(),
+        "luna (at) example [dot] org",
+        "rosa punto m arroba example punto net",
+        "x [@] example (dot) com, y {at} mail . com, z <@>  mail.net",
+        "jane_doe99 at  example dot com",
+        "Mia＠example.test",
+    ]
+    held = 0
+    for text in texts:
+        sc = scan(text, ctx)
+        for tok in sc.symbols("@＠") + sc.words(email_extractor._rules()["at_words"]):
+            lo = max(0, tok.start - email_extractor.WINDOW_BEFORE)
+            hi = min(len(text), tok.end + email_extractor.WINDOW_AFTER)
+            pattern = email_extractor._pattern()[0]
+            around = [
+                m
+                for m in pattern.finditer(text, ctx, lo, hi)
+                if m.start("at") <= tok.start < m.end("at")
+            ]
+            if around:
+                assert after.match(text, ctx, tok.end, hi) is not None, text
+                held += 1
+    assert held >= 5
+
+
+def test_crypto_gate_passes_every_text_the_pattern_matches() -> None:
+    from threadline.extract.extractors import crypto_address
+
+    rng = random.Random(3)
+    b58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    candidates = [
+        "16AqYshidxibjiKXJMFCg2GyZ1mci68cL1",
+        "bc1qlrye6h2anqce2agymy8fgh0zar65aeup3y7pf8",
+        "BC1QLRYE6H2ANQCE2AGYMY8FGH0ZAR65AEUP3Y7PF8",
+        "0xCE6e118d264AaD6cB6Dd210fAF94acd3cf92C190",
+    ]
+    for _ in range(300):
+        kind = rng.randrange(3)
+        if kind == 0:
+            body = "".join(rng.choice(b58) for _ in range(rng.randint(24, 36)))
+            candidates.append(rng.choice("13") + body)
+        elif kind == 1:
+            alphabet = "023456789acdefghjklmnpqrstuvwxyz"
+            candidates.append(
+                "bc1" + "".join(rng.choice(alphabet) for _ in range(rng.randint(6, 20)))
+            )
+        else:
+            candidates.append(
+                "0x" + "".join(rng.choice("0123456789abcdefABCDEF") for _ in range(40))
+            )
+    texts = _hostile_texts() + [
+        f"{rng.choice(['pay ', 'BTC: ', '(', 'x'])}{c}{rng.choice(['', ' now', ').', 'z'])}"
+        for c in candidates
+    ]
+    ctx = ExtractContext()
+    matched = gated = 0
+    for text in texts:
+        sc = scan(text, ctx)
+        if crypto_address._PATTERN.all_matches(text, ctx):
+            assert crypto_address.may_hold_address(sc), text
+            matched += 1
+        elif not crypto_address.may_hold_address(sc):
+            gated += 1
+        extractor = crypto_address.EXTRACTOR
+        assert extractor.extract(text, ctx) == extractor.read_all(text, ctx)
+    assert matched > 150 and gated > 1000
+
+
+def test_price_unit_first_tried_at_a_digit_only_for_units_written_with_digits() -> None:
+    """Where the unit-first pattern matches at a digit run, its key is a digit unit's."""
+    from threadline.extract.extractors import price
+
+    p = price._patterns()
+    ctx = ExtractContext()
+    texts = [
+        *_hostile_texts(),
+        "1 hr: $200, 1hr 300, 1\thr 150, 1/2 hr 120, 15min 80, 15 mins 90, 2 hrs 500, 30min $90",
+        "60 min 200 y 1 hora 1500 pesos, 2 horas 2500, 20min 70",
+    ]
+    matched = 0
+    for text in texts:
+        sc = scan(text, ctx)
+        for tok in sc.by_kind["d"]:
+            if p.unit_first.match(sc.low, ctx, tok.start) is not None:
+                assert price.digit_unit_may_start(sc.low, tok.start, p.digit_unit_keys), text
+                matched += 1
+    assert matched >= 12
+
+
+def test_phone_choice_equals_parsing_every_run() -> None:
+    """Choosing best-first and parsing only what can still be chosen gives what
+    parsing every run and then choosing greedily gives."""
+    from threadline.extract.deobfuscate import digit_windows
+    from threadline.extract.extractors import phone
+
+    def reference(text: str, window, region: str) -> list[tuple[int, int, str, bool]]:
+        valid = []
+        for key, i, j, digits, plus, national, trunk in phone._runs(text, window, region):
+            e164 = phone._e164("+" + digits, region) if plus else None
+            if e164 is None and national:
+                e164 = phone._e164(digits, region)
+            if e164 is not None:
+                valid.append((key, i, j, e164, trunk))
+        chosen: list[tuple[int, int, str, bool]] = []
+        for _key, i, j, e164, trunk in sorted(valid, reverse=True):
+            if not any(i <= b and a <= j for a, b, _e, _t in chosen):
+                chosen.append((i, j, e164, trunk))
+        return chosen
+
+    texts = [
+        *_hostile_texts(),
+        "+1 325 555 and +1 415 555 0123 / 415-555-0199 or 2024 4155550123",
+        "+44 (0) 7700 900123, 029 2018 0459, 020 7946 0123 0141 496 0781",
+        "+1 (0) 415 555 0123 más uno cuatro uno cinco cinco cinco cinco cero uno dos tres",
+    ]
+    found = 0
+    for text in texts:
+        for region in ("US", "GB", "ES", "MX"):
+            for window in digit_windows(text, ExtractContext(default_region=region)):
+                fast = phone.choose_numbers(text, window, region)
+                assert fast == reference(text, window, region), (text, region)
+                found += len(fast)
+    assert found > 500

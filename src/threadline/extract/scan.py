@@ -146,7 +146,7 @@ class Scan:
     digit, "w" trigger word, "s" trigger symbol, "dot" a "." before a TLD-like word.
     """
 
-    __slots__ = ("by_kind", "by_word", "digitish", "low", "text", "trigger_words")
+    __slots__ = ("by_kind", "by_word", "digitish", "low", "pieces", "text", "trigger_words")
 
     def __init__(self, text: str, ctx: ExtractContext | None) -> None:
         self.text = text
@@ -156,23 +156,28 @@ class Scan:
         # `digitish` for the digit windows, `by_word` for trigger words, `by_kind`.
         digitish: list[Token] = []  # num, d, kc, ten, sym and "|"
         words: list[Token] = []
-        # Letter runs: find which distinct words matter first (C-speed set work),
-        # then locate only those; most words of an ad trigger nothing. Whether a
-        # word is a glued run of number words is remembered across records.
+        # Letter runs: find which distinct words matter first, then locate only
+        # those; most words of an ad trigger nothing. What a piece of text holds
+        # (its trigger words and number words, usually none) is remembered per
+        # distinct piece across records, so an ordinary word costs a dict lookup.
         if ctx is not None:
             ctx.check("scan")
-        present = letter_runs(low)
-        wanted = present & lex.words
-        # look-alike letter runs ("i", "oi") are kept below only when touching a digit
-        numbers = present & lex.numbers | present & _LOOKALIKE_WORDS
-        for w in present - lex.numbers - lex.words:
-            glued = _GLUED.get(w)
-            if glued is None:
-                glued = _is_glued(w, lex)
-                if len(_GLUED) < MAX_CACHED_WORDS and len(w) <= 64:  # from text: bounded
-                    _GLUED[w] = glued
-            if glued:
-                numbers.add(w)  # "fourfifteen", "oone" (look-alike + number word)
+        # the distinct whitespace-separated pieces: extractors that need a long
+        # unbroken run (crypto addresses) test these before scanning the text
+        self.pieces = pieces = set(low.split())
+        wanted: set[str] = set()
+        numbers: set[str] = set()
+        for piece in pieces:
+            hits = _HITS.get(piece)
+            if hits is None:
+                hits = _piece_hits(piece, lex)
+                if len(_HITS) < MAX_CACHED_WORDS and len(piece) <= 64:  # from text: bounded
+                    _HITS[piece] = hits
+            for w, is_wanted, is_number in hits:
+                if is_wanted:
+                    wanted.add(w)
+                if is_number:
+                    numbers.add(w)
         by_word: dict[str, list[Token]] = defaultdict(list)
         for w in wanted | numbers:
             lookalike = w in numbers and w not in lex.numbers and not w.strip("oils")
@@ -287,8 +292,15 @@ def piece_union(
     Equal to splitting the whole text whenever `split` never yields whitespace:
     `str.split` cuts the pieces in C instead of a pattern reading every character.
     """
+    return pieces_union(set(text.split()), cache, split)
+
+
+def pieces_union(
+    pieces: set[str], cache: dict[str, tuple[str, ...]], split: Callable[[str], tuple[str, ...]]
+) -> set[str]:
+    """The union of `split` over `pieces` (distinct, whitespace-free), cached per piece."""
     out: set[str] = set()
-    for piece in set(text.split()):
+    for piece in pieces:
         for w in split_cached(piece, cache, split):
             out.add(w)
     return out
@@ -348,7 +360,27 @@ def _expand(spec: str) -> frozenset[str]:
 
 _SYMBOL_DIGIT_SET = _expand(SYMBOL_DIGITS + "\U0001f51f")
 MAX_CACHED_WORDS = 65536
-_GLUED: dict[str, bool] = {}
+# piece of text → (letter run, a trigger word, a number word) for its runs that are either
+_HITS: dict[str, tuple[tuple[str, bool, bool], ...]] = {}
+_NO_HITS: tuple[tuple[str, bool, bool], ...] = ()
+
+
+def _piece_hits(piece: str, lex: Lexicon) -> tuple[tuple[str, bool, bool], ...]:
+    """The letter runs of `piece` that are trigger words or number words.
+
+    Number words are the lexicon's, look-alike letter runs ("i", "oi": kept
+    later only when touching a digit) and glued runs of number words
+    ("fourfifteen", "oone").
+    """
+    out = []
+    for w in _piece_runs(piece):
+        is_wanted = w in lex.words
+        is_number = (
+            w in lex.numbers or w in _LOOKALIKE_WORDS or (not is_wanted and _is_glued(w, lex))
+        )
+        if is_wanted or is_number:
+            out.append((w, is_wanted, is_number))
+    return tuple(out) if out else _NO_HITS
 
 
 def _is_glued(w: str, lex: Lexicon) -> bool:

@@ -39,7 +39,7 @@ def _rules() -> dict[str, frozenset[str]]:
 
 
 @cache
-def _pattern() -> tuple[BoundedPattern, regex.Pattern[str]]:
+def _pattern() -> tuple[BoundedPattern, regex.Pattern[str], BoundedPattern]:
     r = _rules()
     at_w = "|".join(sorted(r["at_words"], key=len, reverse=True))
     dot_w = "|".join(sorted(r["dot_words"], key=len, reverse=True))
@@ -56,7 +56,18 @@ def _pattern() -> tuple[BoundedPattern, regex.Pattern[str]]:
         rf"{at}(?P<domain>{_LABEL}(?:{dot}{_LABEL}){{1,4}})(?![\w\-@])"
     )
     parts = regex.compile(rf"(?P<sep>{dot})|(?P<word>{_L}+)")
-    return BoundedPattern("email.obfuscated", full), parts
+    # What must follow an "@" or an "at" word for `full` to match around it: the
+    # rest of any of the three "at" forms (a space, a closing bracket, one or two
+    # spaces) then the domain, exactly as `full` has it. A superset of `full`'s
+    # tail, matched once at the trigger's end, so that the window search
+    # (several anchored matches) runs only when an address can be there: most
+    # "at"s of prose ("at the hotel.") and "@"s of handles ("@luna_x") fail it.
+    after = rf"[ \t]?[)\]}}>]?[ \t]{{0,2}}{_LABEL}(?:{dot}{_LABEL}){{1,4}}(?![\w\-@])"
+    return (
+        BoundedPattern("email.obfuscated", full),
+        parts,
+        BoundedPattern("email.after_at", after),
+    )
 
 
 def _split(part: str, parts: regex.Pattern[str]) -> tuple[list[str], list[str]]:
@@ -126,7 +137,12 @@ class EmailExtractor(Extractor):
         for tok in sorted(triggers, key=lambda t: t.start):
             lo, hi = max(0, tok.start - WINDOW_BEFORE), min(len(text), tok.end + WINDOW_AFTER)
             plain = _plain_match(text, tok.start, lo, hi, ctx) if tok.low in "@＠" else None
-            found = [plain] if plain is not None else _window_matches(text, tok.start, lo, hi, ctx)
+            if plain is not None:
+                found = [plain]
+            elif _pattern()[2].match(text, ctx, tok.end, hi) is None:
+                continue  # no domain after it: no address can hold this "at"
+            else:
+                found = _window_matches(text, tok.start, lo, hi, ctx)
             for m in found:
                 if m.start("at") <= tok.start < m.end("at") and m.start() not in seen:
                     seen.add(m.start())

@@ -94,41 +94,73 @@ def _trunk(text: str, piece: Piece) -> bool:
     )
 
 
-def _candidates(
-    text: str, window: DigitWindow, region: str
-) -> list[tuple[tuple, int, int, str, bool]]:
-    """(rank key, first piece, last piece, E.164, trunk prefix dropped) of every valid run."""
+# A run of whole pieces: (rank key, first piece, last piece, digits, "+" before it,
+# written with a digit count of the region's numbers or "00…", "(0)" trunk prefix
+# dropped). The key ranks runs: more real pieces, then an explicit "+" prefix,
+# then fewer weak words, then the earlier start. A plain tuple: compiled, a
+# NamedTuple's constructor would run as interpreted Python.
+_Run = tuple[tuple[int, bool, int, int], int, int, str, bool, bool, bool]
+
+
+def _runs(text: str, window: DigitWindow, region: str) -> list[_Run]:
+    """Every run of whole pieces that could be a number by its digits alone, unparsed."""
     found = []
     pieces = window.pieces
     lengths = _lengths(region)
     for i in range(len(pieces)):
-        plus = _plus_before(text, pieces[i].start)
+        plus = _plus_before(text, pieces[i].start) is not None
         digits = ""
         trunk = False
         for j in range(i, len(pieces)):
-            if plus is not None and i < j and not trunk and _trunk(text, pieces[j]):
+            if plus and i < j and not trunk and _trunk(text, pieces[j]):
                 trunk = True  # "+44 (0) 7700…": the "0" is not part of the number
                 continue
             digits += pieces[j].digits
             if len(digits) > MAX_DIGITS:
                 break
-            if len(digits) < 7:
+            if len(digits) < MIN_LEN:
                 continue
             if window.bridged and not all(i <= b < j for b in window.bridges):
                 continue  # a bridged window exists only for numbers that need the bridge
             national = len(digits) in lengths or digits.startswith(("00", "011"))
-            e164 = None
-            if plus is not None:
-                e164 = _e164("+" + digits, region)
-            if e164 is None and national:  # no "+", or "más"/a stray "+" that was no prefix
-                e164 = _e164(digits, region)
-            if e164 is None:
+            if not (plus or national):
                 continue
             weak = sum(1 for p in pieces[i : j + 1] if p.weak)
-            # more real pieces, then an explicit "+" prefix, then fewer weak words, then earlier
-            key = (j - i + 1 - weak, plus is not None, -weak, -i)
-            found.append((key, i, j, e164, trunk))
+            key = (j - i + 1 - weak, plus, -weak, -i)
+            found.append((key, i, j, digits, plus, national, trunk))
     return found
+
+
+def _number(digits: str, plus: bool, national: bool, region: str) -> str | None:
+    """A run's E.164 number, or None when `phonenumbers` does not accept it."""
+    e164 = None
+    if plus and not (digits[0] == "1" and len(digits) < 11):
+        # (a "+1" with fewer than ten digits after it is no NANP number: not parsed)
+        e164 = _e164("+" + digits, region)
+    if e164 is None and national:  # no "+", or "más"/a stray "+" that was no prefix
+        e164 = _e164(digits, region)
+    return e164
+
+
+def choose_numbers(text: str, window: DigitWindow, region: str) -> list[tuple[int, int, str, bool]]:
+    """(first piece, last piece, E.164, trunk prefix dropped) of the window's numbers.
+
+    Runs are taken best rank first; a run that overlaps one already taken is
+    never parsed. That is the same choice as parsing every run and then
+    choosing greedily among the valid ones (ranks are distinct; the tests
+    hold the two equal), without parsing the sub-runs of a number already
+    found ("555 0123" inside "415 555 0123"), which were half the parses.
+    """
+    chosen: list[tuple[int, int, str, bool]] = []
+    for _key, i, j, digits, plus, national, trunk in sorted(
+        _runs(text, window, region), reverse=True
+    ):
+        if any(i <= b and a <= j for a, b, _e, _t in chosen):
+            continue
+        e164 = _number(digits, plus, national, region)
+        if e164 is not None:
+            chosen.append((i, j, e164, trunk))
+    return chosen
 
 
 class PhoneExtractor(Extractor):
@@ -190,11 +222,7 @@ class PhoneExtractor(Extractor):
         taken: list[tuple[int, int]] = []
         for window in digit_windows(text, ctx):
             ctx.check("phone")
-            chosen: list[tuple[int, int]] = []
-            for _key, i, j, e164, trunk in sorted(_candidates(text, window, region), reverse=True):
-                if any(i <= b and a <= j for a, b in chosen):
-                    continue
-                chosen.append((i, j))
+            for i, j, e164, trunk in choose_numbers(text, window, region):
                 start, end = window.pieces[i].start, window.pieces[j].end
                 start = _widen(text, start, end)
                 if any(start < b and a < end for a, b in taken):

@@ -54,6 +54,9 @@ class _Patterns:
     # first two characters of the units written with a leading digit ("1 hr",
     # "30min", "1/2 hora"): a digit after an amount can only start one of these
     digit_unit_starts: frozenset[str]
+    # the same units' first two characters with their spaces left out ("1 hr" → "1h"):
+    # a digit run can start `unit_first` ("1hr: $200") only as one of these
+    digit_unit_keys: frozenset[str]
 
 
 @cache
@@ -93,6 +96,9 @@ def _patterns() -> _Patterns:
             | {"x", "p", "a", *"0123456789"} - {""}
         ),
         digit_unit_starts=frozenset(u[:2] for u in v.units if u[:1].isdigit()),
+        digit_unit_keys=frozenset(
+            u.lower().replace(" ", "")[:2] for u in v.units if u[:1].isdigit()
+        ),
     )
 
 
@@ -167,7 +173,11 @@ class PriceExtractor(Extractor):
                 # ("200 1hr", "150 30min") can follow; the tail may be cut short
                 if tail[0].isdigit() and len(tail) > 1 and tail[:2] not in p.digit_unit_starts:
                     continue
-                order = (p.unit_first, p.amount_first)
+                order = (
+                    (p.unit_first, p.amount_first)
+                    if digit_unit_may_start(sc.low, pos, p.digit_unit_keys)
+                    else (p.amount_first,)
+                )
             else:
                 order = (p.unit_first,)
             for pattern in order:
@@ -206,6 +216,15 @@ class PriceExtractor(Extractor):
                 steps=tuple(s for s in (*steps, currency and "currency", unit and "unit") if s),
             ),
         )
+
+
+def digit_unit_may_start(low: str, pos: int, keys: frozenset[str]) -> bool:
+    """Can a unit written with digits ("1 hr", "30min", "1/2 hora") start at `pos`?
+
+    Its first two characters, the unit pattern's optional space skipped, must
+    be one of `keys`; elsewhere the unit-first pattern cannot match at a digit.
+    """
+    return low[pos] + low[pos + 1 : pos + 3].lstrip(" \t")[:1] in keys
 
 
 @lru_cache(maxsize=65536)

@@ -194,13 +194,14 @@ class PriceExtractor(Extractor):
     def _read(
         self, text: str, m: regex.Match[str], pid: str, clean_ctx: CleanContext
     ) -> Mention | None:
-        symbol, word = _first(m, "s"), _first(m, "w")
+        symbol, word = m.group("s") or None, m.group("w") or None  # every shape has both
         currency = symbol or word
         steps = ["amount"]
         if symbol and word and vocabulary().words.get(word.lower()) not in (None, "$"):
             currency = word  # "$45,000 MXN": the written code beats the symbol's reading
             steps.append("currency_code_after_amount")
-        unit = _first(m, "u", "u2")
+        # only amount-first has a second unit group ("200/hr" with no currency)
+        unit = m.group("u") or (m.group("u2") if pid == "price.amount_first" else None) or None
         price = _priced(m.group("a"), currency, unit, clean_ctx.default_currency)
         if price is None or (currency is None and price[0] < MIN_UNIT_ONLY_AMOUNT):
             return None
@@ -235,17 +236,6 @@ def _priced(
     prices ("$200", "1hr"), so most are read once per process (bounded LRU)."""
     price = PRICE.parse(amount, currency, unit, CleanContext(default_currency=default_currency))
     return None if price is None else (price.amount, price.canonical())
-
-
-def _first(m: regex.Match[str], *groups: str) -> str | None:
-    for g in groups:
-        try:
-            value = m.group(g)
-        except IndexError:
-            continue
-        if value:
-            return value
-    return None
 
 
 EXTRACTOR = PriceExtractor()

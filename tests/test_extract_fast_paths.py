@@ -19,7 +19,7 @@ import regex
 from threadline.extract.base import Explanation, ExtractContext, Mention
 from threadline.extract.engine import extract_all
 from threadline.extract.extractors import email as email_extractor
-from threadline.extract.scan import letter_runs, scan
+from threadline.extract.scan import _piece_runs, pieces_union, scan
 from threadline.synth import generate
 
 EVAL = Path(__file__).parent / "data" / "extract_eval.jsonl"
@@ -52,7 +52,8 @@ def test_letter_runs_match_the_unicode_letter_pattern() -> None:
     ]
     for text in texts:
         low = text.lower()
-        assert letter_runs(low) == set(reference.findall(low)), text
+        runs = pieces_union(set(low.split()), {}, _piece_runs)
+        assert runs == set(reference.findall(low)), text
 
 
 def _searched(text: str, at: int, lo: int, hi: int) -> list[tuple[int, int]]:

@@ -99,7 +99,7 @@ class Lexicon:
 # `re`: on these short strings it costs a fraction of `regex`, and
 # `[^\W\d_]+` is one character class under "+", linear, needing no timeout.
 # The class is every alphanumeric but decimal digits and "_": the letters plus
-# a few numeric symbols ("²", "①", "½"), which `letter_runs` splits off.
+# a few numeric symbols ("²", "①", "½"), which `_piece_runs` splits off.
 _WORDISH = re.compile(r"[^\W\d_]+")
 _DIGITS = BoundedPattern("scan.digits", r"\d+")
 _SYM = BoundedPattern("scan.symbol_digits", rf"(?P<sym>[{SYMBOL_DIGITS}]+)|(?P<ten>\U0001F51F)")
@@ -306,15 +306,8 @@ def pieces_union(
     return out
 
 
-def letter_runs(low: str) -> set[str]:
-    """The distinct maximal runs of letters (Unicode \\p{L}, as `str.isalpha`) in `low`."""
-    return piece_union(low, _RUNS, _piece_runs)
-
-
-_RUNS: dict[str, tuple[str, ...]] = {}  # piece → its letter runs
-
-
 def _piece_runs(piece: str) -> tuple[str, ...]:
+    """The distinct maximal runs of letters (Unicode \\p{L}, as `str.isalpha`) in `piece`."""
     if piece.isalpha():
         return (piece,)
     out: set[str] = set()
